@@ -1,0 +1,30 @@
+"""stance-classify: thin Hydra entry point over `stance.workflows.classify.run_classify`."""
+
+from __future__ import annotations
+
+from stance.cli._common import prepare_process
+
+prepare_process()
+
+import logging  # noqa: E402
+
+import hydra  # noqa: E402
+from omegaconf import DictConfig  # noqa: E402
+
+from stance.config import CONF_DIR  # noqa: E402  (also registers resolvers)
+
+log = logging.getLogger("stance.classify")
+
+
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="classify")
+def main(cfg: DictConfig) -> None:
+    from stance.cli._common import route_hf_logs
+    from stance.workflows.classify import run_classify
+
+    route_hf_logs()
+    summary = run_classify(cfg)
+    log.info("summary: %s", summary)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Labelled data: loading, validation and the corpora the trainer knows."""

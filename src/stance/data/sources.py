@@ -1,0 +1,170 @@
+"""Data sources: each turns files into train/dev/test frames with columns text, label, [target, context, id].
+
+Chosen in config (`data.source._target_`), so new corpora plug in without touching the trainer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from stance.data.labelled import load_labelled, validate_frame
+from stance.io import TableError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Splits:
+    """The three standard splits plus optional extra evaluation sets (name -> frame)."""
+
+    train: pd.DataFrame
+    dev: pd.DataFrame
+    test: pd.DataFrame
+    extra_eval: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def sizes(self) -> dict[str, int]:
+        out = {"train": len(self.train), "dev": len(self.dev), "test": len(self.test)}
+        out.update({k: len(v) for k, v in self.extra_eval.items()})
+        return out
+
+
+def _read_tsv(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise TableError(path, "file not found (is paths.shared_data_dir or STANCE_SHARED_DATA_DIR right?)")
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, quoting=3)
+
+
+def _stratified_split(frame: pd.DataFrame, fraction: float, seed: int, what: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    counts = frame["label"].value_counts()
+    stratify = frame["label"] if counts.min() >= 2 and int(round(len(frame) * fraction)) >= len(counts) else None
+    if stratify is None:
+        log.warning("too few rows per label to stratify the %s split; splitting at random", what)
+    keep, held = train_test_split(frame, test_size=fraction, random_state=seed, stratify=stratify)
+    return keep.reset_index(drop=True), held.reset_index(drop=True)
+
+
+def table_splits(
+    labels: Sequence[str],
+    input_mode: str,
+    train_path: str,
+    dev_path: str | None = None,
+    test_path: str | None = None,
+    dev_fraction: float = 0.1,
+    test_fraction: float = 0.1,
+    split_seed: int = 13,
+) -> Splits:
+    """A user's own files. A `split` column in the train file is honoured; missing dev/test are carved
+    out of train by a stratified split with a fixed seed, so any label set trains without code."""
+    train = load_labelled(train_path, labels, input_mode)
+    dev = load_labelled(dev_path, labels, input_mode) if dev_path else None
+    test = load_labelled(test_path, labels, input_mode) if test_path else None
+    if "split" in train.columns and (dev is None or test is None):
+        parts = {name: train[train["split"].str.lower() == name].reset_index(drop=True) for name in ("dev", "test")}
+        if dev is None and len(parts["dev"]):
+            dev = parts["dev"]
+        if test is None and len(parts["test"]):
+            test = parts["test"]
+        train = train[~train["split"].str.lower().isin(["dev", "test"])].reset_index(drop=True)
+    if test is None:
+        train, test = _stratified_split(train, test_fraction, split_seed, "test")
+    if dev is None:
+        train, dev = _stratified_split(train, dev_fraction / (1 - test_fraction), split_seed, "dev")
+    return Splits(train, dev, test)
+
+
+def perspectrum(
+    labels: Sequence[str],
+    input_mode: str,
+    path: str,
+    label_map: dict[str, str],
+    dedup_test: bool = True,
+) -> Splits:
+    """PERSPECTRUM claim/perspective pairs (target = claim, text = perspective), split by claim upstream.
+
+    The raw test set repeats each perspective cluster through crowd paraphrases; `dedup_test` keeps one
+    row per cluster (the original perspective when there is one) as `test` and reports the full set
+    as the extra evaluation `test_all`.
+    """
+    raw = _read_tsv(path)
+    frame = pd.DataFrame(
+        {
+            "id": raw["claim_id"] + ":" + raw["perspective_id"],
+            "target": raw["claim"],
+            "text": raw["perspective"],
+            "label": raw["stance_label_3"].map(label_map),
+            "split": raw["split"],
+            "cluster": raw["claim_id"] + ":" + raw["cluster_index"],
+            "original": raw["perspective_source"] != "paraphrase",
+        }
+    )
+    frame = frame[frame["label"].notna()]
+    out = {}
+    for name in ("train", "dev", "test"):
+        part = frame[frame["split"] == name].reset_index(drop=True)
+        out[name] = part
+    extra = {}
+    if dedup_test:
+        test = out["test"].sort_values(["cluster", "original"], ascending=[True, False], kind="stable")
+        dedup = test.drop_duplicates("cluster").reset_index(drop=True)
+        extra["test_all"] = out["test"]
+        out["test"] = dedup
+
+    def clean(part: pd.DataFrame, name: str) -> pd.DataFrame:
+        return validate_frame(part[["id", "target", "text", "label"]], labels, f"{path} [{name}]", None, input_mode)
+
+    return Splits(
+        clean(out["train"], "train"),
+        clean(out["dev"], "dev"),
+        clean(out["test"], "test"),
+        {k: clean(v, k) for k, v in extra.items()},
+    )
+
+
+def ibm_claim_stance(
+    labels: Sequence[str],
+    input_mode: str,
+    path: str,
+    label_map: dict[str, str],
+    target_field: str = "topic",
+    dev_topics: int = 4,
+    split_seed: int = 13,
+) -> Splits:
+    """IBM Debater claim stance (target = topic, text = claim). Test topics are unseen in training;
+    dev is a few whole train topics held out, so model selection also sees new topics."""
+    raw = _read_tsv(path)
+    if target_field not in raw.columns:
+        raise TableError(path, f"no column '{target_field}'", field="target_field")
+    frame = pd.DataFrame(
+        {
+            "id": raw["claim_id"],
+            "target": raw[target_field],
+            "text": raw["claim"],
+            "label": raw["stance"].map(label_map),
+            "topic_id": raw["topic_id"],
+            "split": raw["split"],
+        }
+    )
+    frame = frame[frame["label"].notna()]
+    train = frame[frame["split"] == "train"]
+    test = frame[frame["split"] == "test"]
+    topics = sorted(train["topic_id"].unique(), key=int)
+    rng = np.random.default_rng(split_seed)
+    held = set(rng.choice(topics, size=min(dev_topics, len(topics) - 1), replace=False).tolist())
+    dev = train[train["topic_id"].isin(held)]
+    train = train[~train["topic_id"].isin(held)]
+    log.info("ibm_claim_stance: dev topics %s", sorted(held, key=int))
+
+    def clean(part: pd.DataFrame, name: str) -> pd.DataFrame:
+        return validate_frame(
+            part[["id", "target", "text", "label"]].reset_index(drop=True), labels, f"{path} [{name}]", None, input_mode
+        )
+
+    return Splits(clean(train, "train"), clean(dev, "dev"), clean(test, "test"))

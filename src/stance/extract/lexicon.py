@@ -1,0 +1,100 @@
+"""Word lists that decide what counts as a reporting cue, a document speaker or a role noun.
+
+Kept in one place so the extractor and the attributor agree, and so a user can see (and extend)
+exactly which words trigger an attribution.
+"""
+
+from __future__ import annotations
+
+# Verbs that introduce reported speech or a stated position (lemmas).
+SPEECH_VERBS = frozenset(
+    """
+    say tell add argue warn insist urge deny write tweet post read state declare announce explain note
+    claim assert contend maintain allege acknowledge admit concede confirm reply respond retort answer
+    suggest predict promise vow pledge complain lament caution stress emphasize emphasise reiterate repeat
+    recall recount report reveal disclose testify remark observe comment continue conclude mention
+    agree disagree boast brag joke quip scoff shout yell scream whisper cry exclaim proclaim announce
+    counter rebut object protest charge accuse blame dismiss describe call label brand praise criticize
+    criticise slam blast condemn denounce attack defend endorse question ask demand recommend propose
+    estimate forecast project calculate find show indicate conclude advise inform assure reassure
+    threaten offer acknowledge wonder speculate guess figure believe think hope fear worry expect doubt
+    feel know realize realise understand recognize recognise imply hint signal tout explain clarify
+    """.split()
+)
+
+# Verbs that take a clause complement and can cue an indirect quote without "that" (lemmas).
+CLAUSE_VERBS = frozenset(
+    """
+    say tell add argue warn insist urge deny write tweet post state declare announce explain note claim assert
+    contend maintain allege acknowledge admit concede confirm reply respond retort answer suggest predict
+    promise vow pledge complain lament caution stress emphasize emphasise reiterate repeat recall report
+    reveal disclose testify remark observe comment conclude mention agree boast brag joke quip counter
+    charge insist estimate forecast project find show indicate advise inform assure reassure threaten
+    believe think hope fear worry expect doubt feel know realize realise recognize recognise imply hint
+    signal tout clarify read wonder speculate guess figure proclaim
+    """.split()
+)
+
+# Verbs whose object (+ "of"/"as"/"for" phrase) is the reported content: "accused Y of ...".
+OBJECT_VERBS = frozenset(
+    """
+    accuse blame dismiss describe call label brand praise criticize criticise slam blast condemn denounce
+    urge ask demand recommend propose endorse deny defend question warn
+    """.split()
+)
+
+# Direct-quote cues: any verb a writer puts next to a quotation to attribute it.
+DIRECT_VERBS = SPEECH_VERBS | frozenset(
+    """
+    explain begin start go put ask wonder shout sigh laugh smile chuckle muse recall gush rave rant fume
+    snap sneer taunt plead beg concede interject interrupt chime quote cite
+    """.split()
+)
+
+# Reporting nouns that can be the subject of a cue and are documents, not people.
+DOCUMENT_NOUNS = frozenset(
+    """
+    statement letter report memo memorandum email e-mail tweet post message release filing document complaint
+    lawsuit ruling decision order verdict opinion editorial op-ed article story transcript note notice
+    announcement communique communiqué affidavit indictment motion brief petition poll survey study analysis
+    sign banner headline caption website page blog column book speech video ad advertisement commercial
+    policy law bill resolution directive guidance manual text tweets posts
+    """.split()
+)
+
+# Nouns that name a person by role; "the senator said" resolves to the last person with that role.
+ROLE_NOUNS = frozenset(
+    """
+    spokesman spokeswoman spokesperson senator sen. sen representative rep. rep congressman congresswoman
+    governor gov. gov mayor president minister secretary chairman chairwoman chair ambassador director
+    official aide adviser advisor candidate nominee judge justice attorney lawyer prosecutor sheriff chief
+    commissioner councilman councilwoman leader founder ceo executive manager host anchor author professor
+    economist analyst strategist pollster general gen. colonel officer detective inspector premier chancellor
+    king queen prince princess pope bishop reverend rev. pastor rabbi imam activist organizer
+    businessman businesswoman billionaire mogul speaker whip treasurer diplomat envoy coach owner
+    """.split()
+)
+
+# Pronouns that refer to one person (speaker type person).
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "me"})
+GROUP_PRONOUNS = frozenset({"they", "we", "them", "us", "it", "you", "who", "which", "that"})
+
+# Phrases that mean "no quote here" when they are the only content.
+NO_COMMENT_PATTERNS = (
+    r"could\s+not\s+be\s+reached\s+(?:for|to)\s+comment",
+    r"did\s+not\s+(?:immediately\s+)?(?:respond|return|reply)",
+    r"declined\s+to\s+(?:comment|elaborate|discuss|say)",
+    r"refused\s+to\s+comment",
+    r"(?:no|without)\s+(?:immediate\s+)?comment",
+    r"not\s+immediately\s+available\s+for\s+comment",
+)
+
+# Lines that are page furniture rather than article prose (scraped navigation, captions, credits).
+JUNK_LINE_PATTERNS = (
+    r"^\s*(?:photo|image|picture|video|credit|caption|file photo|source)s?\s*(?::|by\b)",
+    r"\((?:photo|image|picture)s?\s*(?::|by|credit)[^)]*\)\s*$",
+    r"^\s*(?:AP|Reuters|AFP|Getty Images?|EPA|Shutterstock)\s*(?:Photo|Images?)?\s*(?:/|$)",
+    r"^\s*(?:share|tweet|email|print|comments?|advertisement|related|read more|click here|subscribe|sign up|log ?in|"
+    r"follow us|skip to|menu|home|next|previous|back to top)\b[^.?!]{0,60}$",
+    r"(?:©|copyright)\s*\d{4}",
+)

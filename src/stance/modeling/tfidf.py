@@ -1,0 +1,171 @@
+"""TF-IDF + logistic regression: the baseline every transformer run is compared with."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from stance.modeling.inputs import input_pairs
+from stance.modeling.metrics import classification_metrics
+from stance.modeling.transformer import MANIFEST, MetricsSink
+
+log = logging.getLogger(__name__)
+
+
+def _first(pairs: list) -> list[str]:
+    return [p[0] for p in pairs]
+
+
+def _second(pairs: list) -> list[str]:
+    return [p[1] for p in pairs]
+
+
+class TfidfLogReg:
+    """Word and character n-gram TF-IDF over each input segment, then logistic regression.
+
+    The regularisation strength C is picked on dev from `c_grid`, so the baseline is tuned as
+    fairly as the transformer it is compared with.
+    """
+
+    kind = "tfidf_logreg"
+
+    def __init__(
+        self,
+        name: str = "tfidf_logreg",
+        c_grid: Sequence[float] = (0.25, 1.0, 4.0, 16.0),
+        word_ngrams: Sequence[int] = (1, 2),
+        char_ngrams: Sequence[int] | None = (2, 5),
+        max_features: int = 200_000,
+        labels: Sequence[str] | None = None,
+        input_mode: str = "text",
+        **_: Any,
+    ):
+        self.name = name
+        self.c_grid = [float(c) for c in c_grid]
+        self.word_ngrams = tuple(word_ngrams)
+        self.char_ngrams = tuple(char_ngrams) if char_ngrams else None
+        self.max_features = int(max_features)
+        self.labels = list(labels) if labels else []
+        self.input_mode = input_mode
+        self.pipeline: Pipeline | None = None
+
+    def _features(self, pairs: bool) -> FeatureUnion:
+        def block(prefix: str, select) -> list[tuple[str, Pipeline]]:
+            parts = [
+                (
+                    f"{prefix}_word",
+                    Pipeline(
+                        [
+                            ("select", FunctionTransformer(select)),
+                            (
+                                "tfidf",
+                                TfidfVectorizer(
+                                    ngram_range=self.word_ngrams,
+                                    sublinear_tf=True,
+                                    min_df=1,
+                                    max_features=self.max_features,
+                                ),
+                            ),
+                        ]
+                    ),
+                )
+            ]
+            if self.char_ngrams:
+                parts.append(
+                    (
+                        f"{prefix}_char",
+                        Pipeline(
+                            [
+                                ("select", FunctionTransformer(select)),
+                                (
+                                    "tfidf",
+                                    TfidfVectorizer(
+                                        analyzer="char_wb",
+                                        ngram_range=self.char_ngrams,
+                                        sublinear_tf=True,
+                                        max_features=self.max_features,
+                                    ),
+                                ),
+                            ]
+                        ),
+                    )
+                )
+            return parts
+
+        parts = block("a", _first) + (block("b", _second) if pairs else [])
+        return FeatureUnion(parts)
+
+    def _rows(self, frame: pd.DataFrame) -> list[tuple[str, str]]:
+        first, second = input_pairs(frame, self.input_mode)
+        return list(zip(first, second if second is not None else [""] * len(first)))
+
+    def fit(
+        self,
+        train: pd.DataFrame,
+        dev: pd.DataFrame,
+        labels: Sequence[str],
+        input_mode: str,
+        train_cfg: dict[str, Any],
+        seed: int,
+        work_dir: str | Path,
+        log_metrics: MetricsSink | None = None,
+    ) -> dict[str, float]:
+        self.labels = list(labels)
+        self.input_mode = input_mode
+        label_ids = {label: i for i, label in enumerate(labels)}
+        x_train, x_dev = self._rows(train), self._rows(dev)
+        y_train = np.array([label_ids[x] for x in train["label"]])
+        y_dev = np.array([label_ids[x] for x in dev["label"]])
+        weight = "balanced" if train_cfg.get("class_weights") else None
+        best: tuple[float, Pipeline | None, dict[str, float]] = (-1.0, None, {})
+        for step, c in enumerate(self.c_grid, start=1):
+            pipe = Pipeline(
+                [
+                    ("features", self._features(input_mode != "text")),
+                    ("clf", LogisticRegression(C=c, max_iter=2000, class_weight=weight, random_state=seed)),
+                ]
+            )
+            pipe.fit(x_train, y_train)
+            metrics = {f"eval_{k}": v for k, v in classification_metrics(y_dev, pipe.predict(x_dev), labels).items()}
+            metrics["eval_C"] = c
+            log.info("tfidf_logreg C=%s eval_macro_f1=%.4f", c, metrics["eval_macro_f1"])
+            if log_metrics:
+                log_metrics(metrics, step)
+            if metrics["eval_macro_f1"] > best[0]:
+                best = (metrics["eval_macro_f1"], pipe, metrics)
+        self.pipeline = best[1]
+        return dict(best[2])
+
+    def predict_proba(self, frame: pd.DataFrame, batch_size: int = 0) -> np.ndarray:
+        if self.pipeline is None:
+            raise RuntimeError("model is not trained or loaded")
+        if len(frame) == 0:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        return self.pipeline.predict_proba(self._rows(frame)).astype(np.float32)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self.pipeline, path / "pipeline.joblib")
+        manifest = {"kind": self.kind, "labels": self.labels, "input_mode": self.input_mode, "name": self.name}
+        (path / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, manifest: dict[str, Any]) -> TfidfLogReg:
+        obj = cls(
+            name=manifest.get("name", "tfidf_logreg"), labels=manifest["labels"], input_mode=manifest["input_mode"]
+        )
+        obj.pipeline = joblib.load(Path(path) / "pipeline.joblib")
+        return obj

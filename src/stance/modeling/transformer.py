@@ -1,0 +1,307 @@
+"""Fine-tuning and serving a Hugging Face sequence classifier."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stance.modeling.checkpoints import verify_sha256
+from stance.modeling.inputs import input_pairs
+from stance.modeling.metrics import classification_metrics
+
+log = logging.getLogger(__name__)
+
+MetricsSink = Callable[[dict[str, float], int], None]
+MANIFEST = "stance_model.json"
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+class _TextDataset:
+    """Pre-tokenized rows; padding happens per batch in the collator."""
+
+    def __init__(self, encodings: dict[str, list], labels: Sequence[int] | None):
+        self.encodings = encodings
+        self.labels = labels
+
+    def __len__(self) -> int:
+        return len(self.encodings["input_ids"])
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        item = {k: v[i] for k, v in self.encodings.items()}
+        if self.labels is not None:
+            item["labels"] = int(self.labels[i])
+        return item
+
+
+class TransformerClassifier:
+    """A pretrained encoder with a classification head, trained with the HF Trainer.
+
+    `pretrained` is a local folder or a hub id; with HF_HUB_OFFLINE=1 only local files are used.
+    """
+
+    kind = "transformer"
+
+    def __init__(
+        self,
+        pretrained: str,
+        max_length: int = 128,
+        sha256: str | None = None,
+        name: str = "transformer",
+        labels: Sequence[str] | None = None,
+        input_mode: str = "text",
+        revision: str | None = None,
+    ):
+        self.pretrained = str(pretrained)
+        self.max_length = int(max_length)
+        self.sha256 = sha256
+        self.name = name
+        self.revision = revision
+        self.labels = list(labels) if labels else []
+        self.input_mode = input_mode
+        self.model = None
+        self.tokenizer = None
+
+    # ---- building -------------------------------------------------------------------------------
+    def _load_pretrained(self, labels: Sequence[str]) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        if Path(self.pretrained).is_dir():
+            verify_sha256(self.pretrained, self.sha256)
+        elif self.sha256:
+            log.warning("model.sha256 is only checked for local folders; %s is a hub id", self.pretrained)
+        kwargs: dict[str, Any] = {"revision": self.revision} if self.revision else {}
+        self.tokenizer = AutoTokenizer.from_pretrained(self.pretrained, **kwargs)
+        self.model = AutoModelForSequenceClassification.from_pretrained(
+            self.pretrained,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            ignore_mismatched_sizes=True,
+            **kwargs,
+        )
+        self.labels = list(labels)
+
+    def _encode(self, frame: pd.DataFrame) -> dict[str, list]:
+        first, second = input_pairs(frame, self.input_mode)
+        return self.tokenizer(first, second, truncation=True, max_length=self.max_length)
+
+    # ---- training -------------------------------------------------------------------------------
+    def fit(
+        self,
+        train: pd.DataFrame,
+        dev: pd.DataFrame,
+        labels: Sequence[str],
+        input_mode: str,
+        train_cfg: dict[str, Any],
+        seed: int,
+        work_dir: str | Path,
+        log_metrics: MetricsSink | None = None,
+    ) -> dict[str, float]:
+        """Fine-tune, evaluating on dev each epoch; keeps the best epoch by macro-F1 (early stopping)."""
+        from transformers import (
+            DataCollatorWithPadding,
+            EarlyStoppingCallback,
+            Trainer,
+            TrainerCallback,
+            TrainingArguments,
+            set_seed,
+        )
+
+        torch = _torch()
+        self.input_mode = input_mode
+        set_seed(seed)  # before the head is initialised, so the same seed gives the same model
+        self._load_pretrained(labels)
+        label_ids = {label: i for i, label in enumerate(labels)}
+        train_ds = _TextDataset(self._encode(train), [label_ids[x] for x in train["label"]])
+        dev_ds = _TextDataset(self._encode(dev), [label_ids[x] for x in dev["label"]])
+
+        weights = None
+        if train_cfg.get("class_weights"):
+            counts = np.bincount(train_ds.labels, minlength=len(labels)).astype(float)
+            weights = torch.tensor(len(train_ds) / (len(labels) * np.maximum(counts, 1.0)), dtype=torch.float)
+            log.info("class weights: %s", dict(zip(labels, weights.tolist())))
+
+        class _WeightedTrainer(Trainer):
+            def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+                if weights is None:
+                    return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+                targets = inputs.pop("labels")
+                outputs = model(**inputs)
+                loss = torch.nn.functional.cross_entropy(
+                    outputs.logits, targets, weight=weights.to(outputs.logits.device)
+                )
+                return (loss, outputs) if return_outputs else loss
+
+        class _Sink(TrainerCallback):
+            """Forward epoch-level train/eval metrics under our stable names."""
+
+            def on_log(self, args, state, control, logs=None, **kwargs):
+                if not logs or log_metrics is None:
+                    return
+                out = {}
+                if "loss" in logs:
+                    out["train_loss"] = float(logs["loss"])
+                for key, value in logs.items():
+                    if (
+                        key.startswith("eval_")
+                        and isinstance(value, (int, float))
+                        and not key.endswith(("_runtime", "_per_second"))
+                    ):
+                        out[key] = float(value)
+                if out:
+                    out["epoch"] = float(logs.get("epoch", state.epoch or 0))
+                    log_metrics(out, int(state.global_step))
+
+        def compute_metrics(pred) -> dict[str, float]:
+            logits = pred.predictions[0] if isinstance(pred.predictions, tuple) else pred.predictions
+            return classification_metrics(pred.label_ids, np.argmax(logits, axis=-1), labels)
+
+        hf_args = dict(train_cfg.get("hf_args") or {})
+        max_steps = int(train_cfg.get("max_steps", -1) or -1)
+        # A step budget (smoke runs) evaluates and saves once at the end; otherwise once per epoch.
+        schedule: dict[str, Any] = {"eval_strategy": "epoch", "save_strategy": "epoch", "logging_strategy": "epoch"}
+        if max_steps > 0:
+            schedule = {
+                "eval_strategy": "steps",
+                "save_strategy": "steps",
+                "logging_strategy": "steps",
+                "eval_steps": max_steps,
+                "save_steps": max_steps,
+                "logging_steps": max_steps,
+            }
+        args = TrainingArguments(
+            output_dir=str(Path(work_dir) / "checkpoints"),
+            num_train_epochs=float(train_cfg["epochs"]),
+            max_steps=max_steps,
+            learning_rate=float(train_cfg["lr"]),
+            per_device_train_batch_size=int(train_cfg["batch_size"]),
+            per_device_eval_batch_size=int(train_cfg.get("eval_batch_size", 64)),
+            gradient_accumulation_steps=int(train_cfg.get("grad_accum", 1)),
+            weight_decay=float(train_cfg.get("weight_decay", 0.0)),
+            warmup_steps=float(train_cfg.get("warmup_ratio", 0.0)),
+            lr_scheduler_type=str(train_cfg.get("scheduler", "linear")),
+            # batches of similar length waste less compute on padding (matters on CPU)
+            train_sampling_strategy=str(train_cfg.get("sampling", "group_by_length")),
+            **schedule,
+            save_total_limit=1,
+            load_best_model_at_end=True,
+            metric_for_best_model="macro_f1",
+            greater_is_better=True,
+            seed=seed,
+            data_seed=seed,
+            report_to="none",  # we log ourselves, into the run we opened (see tracking/)
+            disable_tqdm=not bool(train_cfg.get("progress", True)),
+            dataloader_num_workers=0,
+            save_only_model=True,
+            use_cpu=not torch.cuda.is_available(),
+            **hf_args,
+        )
+        callbacks = [_Sink()]
+        patience = int(train_cfg.get("early_stopping_patience", 0) or 0)
+        if patience > 0:
+            callbacks.append(EarlyStoppingCallback(early_stopping_patience=patience))
+        trainer = _WeightedTrainer(
+            model=self.model,
+            args=args,
+            train_dataset=train_ds,
+            eval_dataset=dev_ds,
+            processing_class=self.tokenizer,
+            data_collator=DataCollatorWithPadding(self.tokenizer),
+            compute_metrics=compute_metrics,
+            callbacks=callbacks,
+        )
+        trainer.train()
+        self.model = trainer.model
+        best = trainer.state.best_metric
+        history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
+        best_entry = max(history, key=lambda h: h["eval_macro_f1"]) if history else {}
+        result = {k: float(v) for k, v in best_entry.items() if k.startswith("eval_") and isinstance(v, (int, float))}
+        result = {k: v for k, v in result.items() if not k.endswith(("_runtime", "_per_second"))}
+        result["best_epoch"] = float(best_entry.get("epoch", math.nan)) if best_entry else math.nan
+        if best is not None:
+            result["eval_macro_f1"] = float(best)
+        del trainer
+        return result
+
+    # ---- inference ------------------------------------------------------------------------------
+    def predict_proba(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray:
+        """Class probabilities, batched by length so short quotes are not padded to long ones."""
+        torch = _torch()
+        if self.model is None:
+            raise RuntimeError("model is not trained or loaded")
+        self.model.eval()
+        first, second = input_pairs(frame, self.input_mode)
+        n = len(first)
+        out = np.zeros((n, len(self.labels)), dtype=np.float32)
+        if n == 0:
+            return out
+        lengths = [len(a) + (len(second[i]) if second is not None else 0) for i, a in enumerate(first)]
+        order = np.argsort(lengths, kind="stable")
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            for begin in range(0, n, batch_size):
+                idx = order[begin : begin + batch_size]
+                enc = self.tokenizer(
+                    [first[i] for i in idx],
+                    [second[i] for i in idx] if second is not None else None,
+                    truncation=True,
+                    max_length=self.max_length,
+                    padding=True,
+                    return_tensors="pt",
+                ).to(device)
+                logits = self.model(**enc).logits.float()
+                out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
+        return out
+
+    # ---- persistence ----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(path)
+        self.tokenizer.save_pretrained(path)
+        manifest = {
+            "kind": self.kind,
+            "labels": self.labels,
+            "input_mode": self.input_mode,
+            "max_length": self.max_length,
+            "name": self.name,
+            "base": self.pretrained,
+        }
+        (path / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, manifest: dict[str, Any] | None = None) -> TransformerClassifier:
+        """Load a saved classifier (ours, with a manifest, or any HF sequence-classification folder)."""
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        path = Path(path)
+        manifest = manifest or {}
+        model = AutoModelForSequenceClassification.from_pretrained(path)
+        labels = manifest.get("labels") or [model.config.id2label[i] for i in range(model.config.num_labels)]
+        obj = cls(
+            str(path),
+            max_length=manifest.get("max_length", 256),
+            name=manifest.get("name", path.name),
+            labels=labels,
+            input_mode=manifest.get("input_mode", "text"),
+        )
+        obj.model = model
+        obj.tokenizer = AutoTokenizer.from_pretrained(path)
+        threads = os.environ.get("STANCE_NUM_THREADS")
+        if threads:
+            _torch().set_num_threads(int(threads))
+        return obj

@@ -1,0 +1,107 @@
+"""`run_classify(cfg)`: stream a quote file through a stance model, chunk by chunk, into a new file."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig
+
+from stance.io import RejectsWriter, TableError, TableWriter, count_rows, iter_table
+from stance.modeling.predictor import load_predictor, predict_frame
+
+log = logging.getLogger(__name__)
+
+
+def _check_rows(
+    frame: pd.DataFrame, fields: dict[str, str | None], required: list[str]
+) -> list[tuple[str, str] | None]:
+    """(field, reason) per row that cannot be classified, None for a good row."""
+    problems: list[tuple[str, str] | None] = [None] * len(frame)
+    for role in required:
+        column = str(fields[role])
+        if column not in frame.columns:
+            return [(column, "missing")] * len(frame)
+        for i, value in enumerate(frame[column].tolist()):
+            if problems[i] is None and (
+                value is None or (isinstance(value, float) and value != value) or not str(value).strip()
+            ):
+                problems[i] = (column, "missing or empty")
+    return problems
+
+
+def run_classify(cfg: DictConfig) -> dict[str, Any]:
+    """Classify every row of `cfg.input` into `cfg.output`, keeping all input fields.
+
+    Memory stays flat: rows are read, classified and written one chunk at a time. The output is a
+    temp file until the last chunk is written, so an interrupted run leaves nothing behind.
+    """
+    source = Path(cfg.input)
+    output = Path(cfg.output)
+    if source.resolve() == output.resolve():
+        raise ValueError(f"{output}: output must differ from input")
+    on_error = str(cfg.get("on_error", "raise"))
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip', got '{on_error}'")
+    tracking_uri = cfg.tracking.uri if cfg.get("tracking") else None
+    predictor = load_predictor(str(cfg.model_uri), tracking_uri)
+    fields = {"text": str(cfg.fields.text), "target": cfg.fields.get("target"), "context": cfg.fields.get("context")}
+    required = ["text"] + {"target_text": ["target"], "text_context": ["context"]}.get(predictor.input_mode, [])
+    for role in required:
+        if not fields.get(role):
+            raise ValueError(f"the model reads '{role}' (input mode {predictor.input_mode}); set fields.{role}")
+    batch_size = int(cfg.batch_size)
+    total = count_rows(source) if cfg.get("progress", True) else None
+    rejects = RejectsWriter(output)
+    written = 0
+    started = time.time()
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, unit="quote", disable=not cfg.get("progress", True), dynamic_ncols=True, desc="classify")
+    try:
+        with TableWriter(output) as writer:
+            for chunk in iter_table(source, chunk_size=int(cfg.chunk_size)):
+                frame = chunk.frame
+                problems = _check_rows(frame, fields, required)
+                bad = [i for i, p in enumerate(problems) if p is not None]
+                for i in bad:
+                    column, reason = problems[i]
+                    if on_error == "raise":
+                        raise TableError(source, reason, line=chunk.lines[i], field=column)
+                    rejects.add(str(source), chunk.lines[i], f"field '{column}': {reason}", frame.iloc[i].to_dict())
+                if bad:
+                    frame = frame.drop(index=frame.index[bad])
+                model_input = pd.DataFrame(
+                    {role: frame[col].astype(str) for role, col in fields.items() if col and col in frame.columns},
+                    index=frame.index,
+                )
+                predicted = predict_frame(predictor, model_input, batch_size=batch_size)
+                clash = [c for c in predicted.columns if c in frame.columns]
+                if clash:
+                    log.warning("input already has columns %s; they are replaced by the new predictions", clash)
+                    frame = frame.drop(columns=clash)
+                writer.write(pd.concat([frame, predicted], axis=1))
+                written += len(frame)
+                bar.update(len(chunk.frame))
+    except BaseException:
+        rejects.abort()
+        raise
+    finally:
+        bar.close()
+    rejects_path = rejects.commit()
+    elapsed = time.time() - started
+    summary = {
+        "input": str(source),
+        "output": str(output),
+        "rows": written,
+        "rejected": rejects.count,
+        "rejects_file": str(rejects_path) if rejects_path else None,
+        "seconds": round(elapsed, 3),
+        "quotes_per_s": round(written / elapsed, 1) if elapsed > 0 else None,
+        "labels": list(predictor.labels),
+    }
+    log.info("classified %d rows (%d rejected) in %.1fs -> %s", written, rejects.count, elapsed, output)
+    return summary

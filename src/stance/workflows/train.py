@@ -1,0 +1,195 @@
+"""`run_training(cfg) -> metrics`: data -> model -> evaluation -> MLflow, driven by one Hydra config."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from stance.config import DataConfig, TrainConfig, instantiate, to_plain, validated
+from stance.data.sources import Splits
+from stance.modeling.metrics import classification_metrics, confusion, confusion_png, report_text
+from stance.modeling.predictor import predict_frame
+from stance.modeling.pyfunc import StanceModel
+from stance.tracking import mlflow_run as tracking
+
+log = logging.getLogger(__name__)
+
+RUN_NAME_SKIP = ("paths.", "tracking.", "hydra.", "+paths", "+tracking")
+
+
+def run_name(cfg: DictConfig) -> str:
+    """Readable name from the command-line overrides, e.g. `model=minilm,train.lr=3e-05`."""
+    if cfg.tracking.get("run_name"):
+        return str(cfg.tracking.run_name)
+    overrides: list[str] = []
+    try:
+        from hydra.core.hydra_config import HydraConfig
+
+        if HydraConfig.initialized():
+            overrides = [o for o in HydraConfig.get().overrides.task if not o.startswith(RUN_NAME_SKIP)]
+    except ValueError:
+        pass
+    base = f"{cfg.model.name}-{cfg.data.name}"
+    return (base + " " + ",".join(overrides)).strip()[:250] if overrides else base
+
+
+def curated_params(cfg: DictConfig, splits: Splits) -> dict[str, Any]:
+    """About 30-60 readable params: our own data/model/train keys, not every Trainer argument."""
+    data = to_plain(cfg.data)
+    source = data.pop("source", {}) or {}
+    params: dict[str, Any] = {"seed": cfg.seed, "task_name": cfg.get("task_name")}
+    tracking.flatten("data", {k: v for k, v in data.items()}, params)
+    params["data.source"] = source.get("_target_")
+    tracking.flatten("data.source", {k: v for k, v in source.items() if k not in ("_target_", "label_map")}, params)
+    for name, size in splits.sizes().items():
+        params[f"data.n_{name}"] = size
+    model = to_plain(cfg.model)
+    params["model.backend"] = model.pop("_target_", None)
+    tracking.flatten("model", model, params)
+    tracking.flatten("train", to_plain(cfg.train), params)
+    return params
+
+
+def _subsample(frame: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFrame:
+    """Stratified subset (for quick demos); keeps label proportions."""
+    if not limit or len(frame) <= limit:
+        return frame
+    frac = limit / len(frame)
+    parts = [g.sample(frac=frac, random_state=seed) for _, g in frame.groupby("label", sort=True)]
+    return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+def load_splits(cfg: DictConfig) -> Splits:
+    labels = list(cfg.data.labels)
+    splits: Splits = instantiate(cfg.data.source, labels=labels, input_mode=cfg.data.input)
+    seed = int(cfg.seed)
+    splits.train = _subsample(splits.train, cfg.data.get("max_train"), seed)
+    splits.dev = _subsample(splits.dev, cfg.data.get("max_eval"), seed)
+    splits.test = _subsample(splits.test, cfg.data.get("max_eval"), seed)
+    splits.extra_eval = {k: _subsample(v, cfg.data.get("max_eval"), seed) for k, v in splits.extra_eval.items()}
+    for name, frame in (("train", splits.train), ("dev", splits.dev), ("test", splits.test)):
+        if frame.empty:
+            raise ValueError(f"data '{cfg.data.name}': the {name} split is empty")
+    missing = sorted(set(labels) - set(splits.train["label"]))
+    if missing:
+        log.warning("labels with no training example: %s", missing)
+    return splits
+
+
+def evaluate(
+    model: Any, frame: pd.DataFrame, labels: list[str], batch_size: int
+) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    label_ids = {label: i for i, label in enumerate(labels)}
+    y_true = np.array([label_ids[x] for x in frame["label"]])
+    y_pred = model.predict_proba(frame, batch_size=batch_size).argmax(axis=1)
+    return classification_metrics(y_true, y_pred, labels), y_true, y_pred
+
+
+def _log_eval_artifacts(prefix: str, y_true: np.ndarray, y_pred: np.ndarray, labels: list[str], folder: Path) -> None:
+    import mlflow
+
+    report = report_text(y_true, y_pred, labels)
+    (folder / f"{prefix}_classification_report.txt").write_text(report)
+    matrix = confusion(y_true, y_pred, len(labels))
+    png = confusion_png(matrix, labels, str(folder / f"{prefix}_confusion_matrix.png"), f"{prefix}: confusion matrix")
+    if mlflow.active_run() is not None:
+        mlflow.log_artifact(str(folder / f"{prefix}_classification_report.txt"), "reports")
+        mlflow.log_artifact(png, "plots")
+        mlflow.log_dict({"labels": labels, "matrix": matrix.tolist()}, f"reports/{prefix}_confusion_matrix.json")
+
+
+def _should_log_model(cfg: DictConfig) -> bool:
+    value = cfg.tracking.get("log_model", "auto")
+    if isinstance(value, str) and value.lower() == "auto":
+        return not os.environ.get(tracking.SWEEP_ENV)  # sweeps compare runs; the winner is retrained and logged
+    return bool(value)
+
+
+def run_training(cfg: DictConfig) -> dict[str, float]:
+    """Train, evaluate on dev each epoch and on test at the end, log everything, return the metrics."""
+    start = time.time()
+    validated(cfg.train, TrainConfig)  # wrong types fail here, before any data is read
+    validated(cfg.data, DataConfig)
+    seed = int(cfg.seed)
+    labels = list(cfg.data.labels)
+    output_dir = Path(cfg.paths.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    splits = load_splits(cfg)
+    log.info("data %s: %s", cfg.data.name, splits.sizes())
+    frames = {"train": splits.train, "dev": splits.dev, "test": splits.test, **splits.extra_eval}
+    tags = {
+        "git_commit": tracking.git_commit(cfg.paths.root_dir),
+        "data_hash": tracking.data_hash(frames),
+        "data": str(cfg.data.name),
+        "model": str(cfg.model.name),
+        **tracking.package_versions(),
+        **{str(k): str(v) for k, v in (to_plain(cfg.tracking.get("tags")) or {}).items()},
+    }
+    t = cfg.tracking
+    eval_batch = int(cfg.train.get("eval_batch_size", 64))
+    metrics: dict[str, float] = {}
+    with tracking.tracked_run(bool(t.enabled), t.uri, t.experiment, t.get("artifact_dir"), run_name(cfg), tags) as run:
+        if run is not None:
+            import mlflow
+
+            tracking.log_params(curated_params(cfg, splits))
+            mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config/resolved.yaml")
+            mlflow.log_dict({"labels": labels, "label2id": {x: i for i, x in enumerate(labels)}}, "label_map.json")
+        model = instantiate(cfg.model, labels=labels, input_mode=cfg.data.input)
+        fit_metrics = model.fit(
+            splits.train,
+            splits.dev,
+            labels,
+            cfg.data.input,
+            to_plain(cfg.train),
+            seed,
+            output_dir,
+            log_metrics=tracking.log_metrics,
+        )
+        metrics.update(fit_metrics)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            for name, frame in (("test", splits.test), *splits.extra_eval.items()):
+                scores, y_true, y_pred = evaluate(model, frame, labels, eval_batch)
+                metrics.update({f"{name}_{k}": v for k, v in scores.items()})
+                if run is not None:
+                    _log_eval_artifacts(name, y_true, y_pred, labels, folder)
+                log.info("%s: macro-F1 %.4f accuracy %.4f", name, scores["macro_f1"], scores["accuracy"])
+        metrics["train_wall_s"] = time.time() - start
+        tracking.log_metrics({k: v for k, v in metrics.items() if not k.startswith("eval_")})
+        if run is not None and "eval_macro_f1" in fit_metrics:
+            tracking.log_metrics({"best_eval_macro_f1": fit_metrics["eval_macro_f1"]})
+        saved = model.save(output_dir / "model")
+        if run is not None and _should_log_model(cfg):
+            example = splits.test.head(3)[[c for c in ("text", "target", "context") if c in splits.test.columns]]
+            example = example.reset_index(drop=True)
+            result = tracking.log_and_register(
+                StanceModel(),
+                saved,
+                example,
+                predict_frame(model, example),
+                t.get("registered_model"),
+                t.get("champion_alias", "champion"),
+                float(metrics.get("eval_macro_f1", -math.inf)),
+                metric="best_eval_macro_f1",
+            )
+            metrics_info = {k: str(v) for k, v in result.items()}
+            import mlflow
+
+            mlflow.set_tags({f"model.{k}": v for k, v in metrics_info.items()})
+            log.info("logged model: %s", metrics_info)
+        if run is not None:
+            metrics["run_id"] = run.info.run_id  # type: ignore[assignment]
+    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str))
+    log.info("metrics: %s", {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})
+    return metrics

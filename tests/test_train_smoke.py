@@ -1,0 +1,52 @@
+"""A short real training run against a temporary SQLite MLflow store."""
+
+from __future__ import annotations
+
+import mlflow
+import pytest
+
+from stance.workflows.train import run_training
+
+
+def test_training_logs_params_metrics_artifacts_and_registers(compose_cfg, tiny_train_overrides, tmp_path):
+    cfg = compose_cfg(
+        "train", tiny_train_overrides + ["tracking.registered_model=tiny-stance", "tracking.log_model=true"]
+    )
+    metrics = run_training(cfg)
+
+    labels = list(cfg.data.labels)
+    for key in ["eval_macro_f1", "test_macro_f1", "test_accuracy"] + [f"test_f1_{x}" for x in labels]:
+        assert key in metrics and 0.0 <= metrics[key] <= 1.0
+
+    client = mlflow.MlflowClient(tracking_uri=cfg.tracking.uri, registry_uri=cfg.tracking.uri)
+    run = client.get_run(metrics["run_id"])
+    assert run.info.status == "FINISHED"
+    params = run.data.params
+    assert 30 <= len(params) <= 60, sorted(params)
+    assert params["data.name"] == "tiny" and params["model.name"] == "tiny" and params["train.lr"] == str(cfg.train.lr)
+    assert params["data.n_train"] == "40"
+    for key in ["train_loss", "eval_loss", "eval_macro_f1", "eval_accuracy", "test_macro_f1"]:
+        assert key in run.data.metrics, key
+    assert {"git_commit", "data_hash", "version.transformers"} <= set(run.data.tags)
+
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"config", "reports", "plots", "label_map.json"} <= artifacts
+    plots = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
+    assert "plots/test_confusion_matrix.png" in plots
+
+    version = client.get_model_version_by_alias("tiny-stance", "champion")
+    assert version.run_id == run.info.run_id
+    model = mlflow.pyfunc.load_model("models:/tiny-stance@champion")
+    import pandas as pd
+
+    out = model.predict(pd.DataFrame({"text": ["We must act now.", "Nonsense."]}))
+    assert list(out.columns) == ["stance", "stance_score"] + [f"prob_{x}" for x in labels]
+    assert out[[f"prob_{x}" for x in labels]].sum(axis=1).round(4).tolist() == [1.0, 1.0]
+
+
+def test_same_seed_same_metrics(compose_cfg, tiny_train_overrides):
+    overrides = tiny_train_overrides + ["tracking=none", "train.max_steps=3"]
+    first = run_training(compose_cfg("train", overrides))
+    second = run_training(compose_cfg("train", overrides))
+    keys = [k for k in first if k.startswith(("eval_", "test_"))]
+    assert keys and all(first[k] == pytest.approx(second[k], abs=1e-9) for k in keys)
