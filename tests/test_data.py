@@ -40,11 +40,9 @@ def write_rows(path: Path, rows: list[dict]) -> Path:
 
 def first_line_of_row(fmt: str, index: int, rows: list[dict]) -> int:
     """1-based line (JSONL, CSV) or row (Parquet) where row `index` starts."""
-    if fmt == "jsonl":
+    if fmt in ("jsonl", "parquet"):
         return index + 1
-    if fmt == "parquet":
-        return index + 1
-    return 2 + sum(str(r["text"]).count("\n") for r in rows[:index])
+    return 2 + index + sum(str(r["text"]).count("\n") for r in rows[:index])
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])

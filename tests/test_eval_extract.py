@@ -14,6 +14,7 @@ import pytest
 from stance.extract.evaluate import (
     Counts,
     TextacyBaseline,
+    check_targets,
     find_fixture_quote,
     load_speaker_fixture,
     markdown_table,
@@ -295,6 +296,37 @@ def test_error_examples_are_capped() -> None:
     for i in range(5):
         counts.error("missed_direct", {"i": i})
     assert counts.error_counts["missed_direct"] == 5 and len(counts.errors["missed_direct"]) == 2
+
+
+def test_target_checks_compare_with_thresholds_and_textacy() -> None:
+    def system(recall_all, per_second, resolution=None):
+        figures = dict.fromkeys(
+            ["recall_all", "precision_all", "recall_direct", "precision_direct_typed", "speaker_accuracy"], 0.5
+        )
+        figures["recall_all"] = recall_all
+        return {
+            "figures": figures,
+            "articles_per_second": per_second,
+            "articles_per_cpu_second": per_second,
+            "speaker_resolution": {"accuracy": resolution} if resolution is not None else None,
+        }
+
+    report = {"systems": {"stance": system(0.7, 2.0, 0.95), "textacy": system(0.2, 3.0)}}
+    met = {c["check"]: c["met"] for c in check_targets(report, {"recall_all": 0.6, "speaker_resolution": 0.9})}
+    assert met == {
+        "recall_all >= 0.6": True,
+        "speaker_resolution >= 0.9": True,
+        "recall_all >= textacy": True,
+        "precision_all >= textacy": True,  # equal counts as met
+        "recall_direct >= textacy": True,
+        "precision_direct_typed >= textacy": True,
+        "speaker_accuracy >= textacy": True,
+        "articles_per_second >= textacy": False,
+        "articles_per_cpu_second >= textacy": False,
+    }
+    report = {"systems": {"stance": system(0.5, 2.0)}}
+    met = {c["check"]: c["met"] for c in check_targets(report, {"recall_all": 0.6, "speaker_resolution": 0.9})}
+    assert met == {"recall_all >= 0.6": False, "speaker_resolution >= 0.9": None}
 
 
 # --- speaker-resolution fixture ---------------------------------------------------------------

@@ -200,3 +200,21 @@ def test_rejects_writer_writes_reason_and_line_only_when_used(tmp_path):
         "reason": "field 'text': missing or empty",
         "row": {"id": "q4", "text": ""},
     }
+
+
+def test_empty_first_chunk_does_not_fix_the_parquet_schema(tmp_path):
+    # e.g. classify with on_error=skip when every row of the first chunk is rejected
+    target = tmp_path / "out.parquet"
+    with TableWriter(target) as writer:
+        writer.write(pd.DataFrame({"text": pd.Series([], dtype=object), "stance": [], "score": []}))
+        writer.write(pd.DataFrame({"text": ["a", "b"], "stance": ["pro", "con"], "score": [0.5, 0.75]}))
+    back = pd.read_parquet(target)
+    assert back["stance"].tolist() == ["pro", "con"] and back["score"].tolist() == [0.5, 0.75]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_writer_with_no_rows_still_commits_a_file(tmp_path, fmt):
+    target = tmp_path / f"empty.{fmt}"
+    with TableWriter(target) as writer:
+        writer.write(pd.DataFrame({"a": pd.Series([], dtype=object)}))
+    assert target.exists() and writer.rows == 0 and _leftovers(tmp_path) == []

@@ -5,6 +5,7 @@ Chosen in config (`data.source._target_`), so new corpora plug in without touchi
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -168,3 +169,54 @@ def ibm_claim_stance(
         )
 
     return Splits(clean(train, "train"), clean(dev, "dev"), clean(test, "test"))
+
+
+def _resolve_polnear(records: pd.DataFrame, polnear_dir: Path, path: str) -> pd.DataFrame:
+    """Fill `text` and `context` of stand-off rows from a local PolNeAR copy (its text is never shipped)."""
+    cache: dict[str, str] = {}
+    texts, contexts = [], []
+    for i, row in enumerate(records.itertuples(index=False), start=1):
+        file = polnear_dir / str(row.polnear_split) / "text" / str(row.article_id)
+        if row.article_id not in cache:
+            if not file.is_file():
+                raise TableError(path, f"PolNeAR article not found at {file}", line=i, field="article_id")
+            cache[row.article_id] = file.read_text(encoding="utf-8")
+        article = cache[row.article_id]
+        quote = article[int(row.start) : int(row.end)]
+        if hashlib.sha1(quote.encode("utf-8")).hexdigest()[:12] != row.text_sha1:
+            raise TableError(path, f"offsets {row.start}-{row.end} do not match the PolNeAR copy at {file}", line=i)
+        texts.append(quote)
+        contexts.append(article[int(row.context_start) : int(row.context_end)])
+    out = records.copy()
+    out["text"] = texts
+    out["context"] = contexts
+    return out
+
+
+def news_quotes(
+    labels: Sequence[str],
+    input_mode: str,
+    news_cc_path: str,
+    polnear_path: str | None = None,
+    polnear_dir: str | None = None,
+) -> Splits:
+    """Our annotated news-quote corpus: news-cc rows carry their text; PolNeAR rows are stand-off and
+    are resolved from `polnear_dir`. Without a PolNeAR copy, training goes on with news-cc alone."""
+    frames = [pd.read_json(news_cc_path, lines=True, dtype=False)]
+    if polnear_path:
+        folder = Path(polnear_dir) if polnear_dir else None
+        if folder is None or not folder.is_dir():
+            log.warning(
+                "PolNeAR copy not found at %s: training on the news-cc part only (set data.polnear_dir)", polnear_dir
+            )
+        else:
+            frames.append(_resolve_polnear(pd.read_json(polnear_path, lines=True, dtype=False), folder, polnear_path))
+    frame = pd.concat(frames, ignore_index=True)
+    if "speaker" in frame.columns:
+        frame["target"] = frame["speaker"].fillna("").astype(str)
+    out = {}
+    for name in ("train", "dev", "test"):
+        part = frame[frame["split"] == name].reset_index(drop=True)
+        columns = [c for c in ("id", "text", "label", "target", "context") if c in part.columns]
+        out[name] = validate_frame(part[columns], labels, f"{news_cc_path} [{name}]", None, input_mode)
+    return Splits(out["train"], out["dev"], out["test"])

@@ -7,6 +7,7 @@ in `conf/extract/` by `_target_`, so they only meet through these types.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -49,10 +50,13 @@ class Article:
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     regions: list[QuoteRegion] = field(default_factory=list)
     in_quote: list[int] = field(default_factory=list)  # per token: index of its quote region or -1
+    text: str = ""  # doc.text, kept: spaCy rebuilds it from the tokens on every access
+    starts: list[int] = field(default_factory=list)  # per token: its first character
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Article:
         text = doc.text
+        starts = [t.idx for t in doc]
         paragraphs = paragraph_spans(text)
         regions = find_quote_regions(text, paragraphs)
         in_quote = [-1] * len(doc)
@@ -62,11 +66,7 @@ class Article:
                 if span is not None:
                     for i in range(span.start, span.end):
                         in_quote[i] = r_idx
-        return cls(doc, paragraphs, regions, in_quote)
-
-    @property
-    def text(self) -> str:
-        return self.doc.text
+        return cls(doc, paragraphs, regions, in_quote, text, starts)
 
     def paragraph_of(self, char: int) -> int:
         lo, hi = 0, len(self.paragraphs) - 1
@@ -84,8 +84,12 @@ class Article:
         return self.doc.char_span(a, b, alignment_mode="expand")
 
     def token_at(self, char: int) -> Token | None:
-        span = self.doc.char_span(char, min(char + 1, len(self.doc.text)), alignment_mode="expand")
-        return span[0] if span is not None and len(span) else None
+        """The token whose characters include `char`; None for whitespace between tokens or out of range."""
+        i = bisect_right(self.starts, char) - 1
+        if i < 0:
+            return None
+        tok = self.doc[i]
+        return tok if char < tok.idx + len(tok.text) else None
 
 
 class Extractor(Protocol):

@@ -9,7 +9,8 @@ Matching is by character overlap, so tokenisation and small boundary differences
 
 Discontinuous spans count only their fragments' characters. Speaker accuracy looks at each found gold
 attribution that has a Source, paired with the prediction that overlaps it most: it is right when
-the predicted speaker mention overlaps the gold Source. Every report keeps offsets only, never text.
+the predicted speaker mention overlaps the gold Source. Reports keep offsets and speaker names, never
+quote or article text (PolNeAR has no licence to copy it).
 """
 
 from __future__ import annotations
@@ -616,6 +617,12 @@ def markdown_table(report: dict[str, Any]) -> str:
         with_counts("precision_direct_typed", "direct_correct", "direct_predicted"),
     )
     row("speaker mention accuracy", with_counts("speaker_accuracy", "speaker_right", "speaker_pairs"))
+
+    def by_type(s: dict[str, Any]) -> str:
+        parts = [f"{t} {c['correct']}/{c['predicted']}" for t, c in s["counts"]["by_type"].items()]
+        return ", ".join(parts) or "n/a"
+
+    row("correct / predicted, by type", by_type)
 
     def resolution(s: dict[str, Any]) -> str:
         r = s.get("speaker_resolution")

@@ -71,7 +71,8 @@ ROLE_NOUNS = frozenset(
     commissioner councilman councilwoman leader founder ceo executive manager host anchor author professor
     economist analyst strategist pollster general gen. colonel officer detective inspector premier chancellor
     king queen prince princess pope bishop reverend rev. pastor rabbi imam activist organizer
-    businessman businesswoman billionaire mogul speaker whip treasurer diplomat envoy coach owner
+    businessman businesswoman billionaire lawmaker legislator politician MP mp farmer teacher doctor nurse
+    worker resident student scientist researcher engineer pilot driver soldier mogul speaker whip treasurer diplomat envoy coach owner
     """.split()
 )
 
@@ -97,4 +98,15 @@ JUNK_LINE_PATTERNS = (
     r"^\s*(?:share|tweet|email|print|comments?|advertisement|related|read more|click here|subscribe|sign up|log ?in|"
     r"follow us|skip to|menu|home|next|previous|back to top)\b[^.?!]{0,60}$",
     r"(?:©|copyright)\s*\d{4}",
+)
+
+# Common nouns that name an organisation when they head a speaker mention ("the embassy said").
+ORG_NOUNS = frozenset(
+    """
+    embassy ministry government administration police campaign committee department agency party office company
+    firm bank court council parliament congress senate house union group organization organisation association
+    coalition army military navy commission board team network newspaper paper magazine station channel
+    university school hospital foundation institute center centre club league federation alliance authority
+    authorities officials spokesmen regime cabinet secretariat bureau service services prosecutors
+    """.split()
 )

@@ -57,7 +57,9 @@ class QuoteExtractor:
         if not isinstance(text, str):
             raise TypeError(f"article '{article_id}': text must be a str, got {type(text).__name__}")
         if len(text) > self.max_chars:
-            raise ValueError(f"article '{article_id}': {len(text)} characters exceeds extract.max_chars={self.max_chars}")
+            raise ValueError(
+                f"article '{article_id}': {len(text)} characters exceeds extract.max_chars={self.max_chars}"
+            )
         return text
 
     def extract(self, text: str, article_id: str) -> list[Quote]:

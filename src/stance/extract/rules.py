@@ -27,6 +27,7 @@ _NO_COMMENT = re.compile("|".join(NO_COMMENT_PATTERNS), re.IGNORECASE)
 _JUNK_LINE = re.compile("|".join(JUNK_LINE_PATTERNS), re.IGNORECASE)
 _QUOTE_CHARS = set("\"“”„‟«»'`")
 _SENT_END = {".", "!", "?"}
+_DASHES = {",", "—", "–", "--"}
 _RELATIVE = {"who", "that", "which", "whom"}
 _SUBJ_DEPS = {"nsubj", "csubj"}
 _OBJECT_PREPS = {"of", "as", "for", "over", "about", "on"}
@@ -36,6 +37,15 @@ _DOBJ_ONLY_VERBS = {"criticize", "criticise", "slam", "blast", "condemn", "denou
 
 def _is_verb(tok: Token) -> bool:
     return tok.tag_.startswith("VB") and tok.dep_ not in ("aux", "auxpass")
+
+
+def _in_modifier(tok: Token, start: int) -> bool:
+    """True when `tok` sits in a relative clause, participle or apposition hanging on a noun after `start`."""
+    while tok.head is not tok and tok.head.i >= start:
+        if tok.dep_ in ("relcl", "acl", "appos"):
+            return True
+        tok = tok.head
+    return tok.dep_ in ("relcl", "acl", "appos")
 
 
 def _words(tokens) -> int:
@@ -160,7 +170,7 @@ class RuleExtractor:
                 break
             if not tok.is_space:
                 window.append(tok)
-            if len(window) > 14:
+            if len(window) > 20:
                 break
         if not window:
             return None
@@ -174,6 +184,8 @@ class RuleExtractor:
             if _is_verb(tok):
                 if tok.lemma_.lower() in DIRECT_VERBS:
                     return tok
+                if _in_modifier(tok, window[0].i):
+                    continue  # "“A,” Smith, who is an actor, said": the clause describes the speaker
                 return None
         return None
 
@@ -324,7 +336,6 @@ class RuleExtractor:
 
     def find_direct(self, art: Article) -> tuple[list[Candidate], set[int]]:
         """Candidates from quotation marks; also returns the regions left for the mixed-quote pass."""
-        doc = art.doc
         out: list[Candidate] = []
         embedded: set[int] = set()
         for r_idx, region in enumerate(art.regions):
@@ -405,6 +416,10 @@ class RuleExtractor:
                 continue
             if self.keep_unattributed:
                 cand.confidence = 0.3
+                if prev is not None and prev.speaker is not None and cand.paragraph - art.paragraph_of(prev.end) <= 1:
+                    # the nearest earlier speaker is the best guess; marked by the low confidence
+                    cand.speaker, cand.speaker_head, cand.inherited = prev.speaker, prev.speaker_head, True
+                    cand.confidence = 0.4
                 kept.append(cand)
         return kept
 
@@ -433,11 +448,16 @@ class RuleExtractor:
             if art.in_quote[j] < 0 and self._is_nested_cue(tok) and tok.head.i <= verb.i:
                 break
             j += 1
-        hi = max(hi, j - 1)
-        # a quotation that starts inside the content ends with it
+        return self._close_quotes(art, lo, max(hi, j - 1))
+
+    @staticmethod
+    def _close_quotes(art: Article, lo: int, hi: int) -> int:
+        """A quotation that starts inside the content ends with it (same paragraph only)."""
+        para = art.paragraph_of(art.doc[lo].idx)
         for idx in {art.in_quote[i] for i in range(lo, hi + 1) if art.in_quote[i] >= 0}:
-            end_tok = art.token_at(art.regions[idx].end - 1)
-            if end_tok is not None and end_tok.i > hi and art.paragraph_of(art.regions[idx].end - 1) == art.paragraph_of(verb.idx):
+            region = art.regions[idx]
+            end_tok = art.token_at(region.end - 1)
+            if end_tok is not None and end_tok.i > hi and art.paragraph_of(region.end - 1) == para:
                 hi = end_tok.i
         return hi
 
@@ -472,11 +492,11 @@ class RuleExtractor:
             if dobj is not None:
                 extra = [
                     c
-                    for c in children
+                    for c in children + list(dobj.children)
                     if c.i > dobj.i
                     and (
                         (c.dep_ == "prep" and c.lower_ in _OBJECT_PREPS)
-                        or c.dep_ in ("oprd", "xcomp", "ccomp", "advcl")
+                        or c.dep_ in ("oprd", "xcomp", "ccomp", "advcl", "appos")
                     )
                 ]
                 if extra:
@@ -510,13 +530,22 @@ class RuleExtractor:
                         return [(k, end)], "colon"
         # a parenthetical cue inside the content: "In three years, Barden says, far too many lives were lost"
         head = verb.head
-        if verb.dep_ in ("parataxis", "ccomp") and head is not verb and head.pos_ in ("VERB", "AUX") and lemma in CLAUSE_VERBS:
-            near = {doc[i].text for i in (verb.left_edge.i - 1, verb.right_edge.i + 1) if 0 <= i < len(doc)}
-            if near & {",", "—", "–"} and subject_of(verb) is not None and art.in_quote[head.i] < 0:
-                own = {t.i for t in verb.subtree}
-                toks = [t.i for t in head.subtree if t.i not in own]
-                left = [i for i in toks if i < verb.left_edge.i]
-                right = [i for i in toks if i > verb.right_edge.i]
+        if (
+            verb.dep_ in ("parataxis", "ccomp")
+            and head is not verb
+            and lemma in CLAUSE_VERBS
+        ):
+            lo, hi = verb.left_edge.i, verb.right_edge.i
+            while lo < verb.i and doc[lo].is_punct:
+                lo += 1
+            while hi > verb.i and doc[hi].is_punct:
+                hi -= 1
+            before = doc[lo - 1].text if lo > 0 else ""
+            after = doc[hi + 1].text if hi + 1 < len(doc) else ""
+            if before in _DASHES and (after in _DASHES or after in _SENT_END) and subject_of(verb) is not None:
+                toks = [t.i for t in head.subtree if not lo <= t.i <= hi]
+                left = [i for i in toks if i < lo]
+                right = [i for i in toks if i > hi]
                 ranges = []
                 if left:
                     ranges.append((min(left), max(left)))
@@ -559,7 +588,7 @@ class RuleExtractor:
                 lo, hi = trimmed
                 if lo <= spk.i <= hi:
                     continue
-                pieces.append((lo, hi))
+                pieces.append((lo, self._close_quotes(art, lo, hi)))
             if not pieces or _words([t for lo, hi in pieces for t in doc[lo : hi + 1]]) < 2:
                 continue
             if _NO_COMMENT.search(tok.sent.text):
@@ -619,19 +648,25 @@ class RuleExtractor:
             # quotation marks inside reported speech make it a mixed quote
             inside = [r for r in art.regions if r.start >= a and r.end <= b]
             if inside:
-                if sum(r.end - r.start for r in inside) >= 0.9 * length:
+                emitted = [r for r in inside if any(x <= r.start < y for x, y in direct_chars)]
+                if sum(r.end - r.start for r in emitted) >= 0.9 * length:
                     continue
                 cand.type = "mixed"
             if any(c.cue_token == cand.cue_token for c in direct if c.cue_token is not None):
                 continue
             kept.append(cand)
-        # nested reported speech: keep the outer attribution (each word belongs to one attribution)
-        final: list[Candidate] = []
-        for cand in kept:
-            if any(o is not cand and o.start <= cand.start and cand.end <= o.end and o.cue and o.cue[0] < cand.start for o in kept):
-                if any(o.start <= cand.cue[0] < o.end for o in kept if o is not cand and cand.cue):
+        # nested reported speech: each word belongs to one attribution, so keep one of the two; the outer one,
+        # except that "according to X" around another attribution yields to it
+        drop: set[int] = set()
+        for i, outer in enumerate(kept):
+            for j, inner in enumerate(kept):
+                if i == j or inner.cue is None or not (outer.start <= inner.cue[0] < outer.end):
                     continue
-            final.append(cand)
+                if not (outer.start <= inner.start and inner.end <= outer.end):
+                    continue
+                according = outer.cue is not None and art.text[outer.cue[0] : outer.cue[1]].lower().startswith("accord")
+                drop.add(i if according else j)
+        final = [c for k, c in enumerate(kept) if k not in drop]
         # direct quotes swallowed by a mixed quote are its fragments
         mixed_ranges = [(c.start, c.end) for c in final if c.type == "mixed"]
         direct = [c for c in direct if not any(x <= c.start and c.end <= y for x, y in mixed_ranges)]

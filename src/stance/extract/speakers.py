@@ -1,12 +1,246 @@
-"""Placeholder attributor (replaced below)."""
+"""Resolve each speaker mention to the fullest name the article gives for that entity.
+
+A light, article-local coreference: named mentions map to the longest PERSON name sharing their
+surname, pronouns to the most recent person speaker or subject before them, role nouns ("the
+senator") to the last person introduced with that role. Anything else that cannot be resolved is
+left as `None` rather than guessed.
+"""
+
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from stance.extract.base import Article, Candidate
+from stance.extract.lexicon import DOCUMENT_NOUNS, GROUP_PRONOUNS, ORG_NOUNS, PERSON_PRONOUNS, ROLE_NOUNS
+
+_TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "prof", "rev",
+    "president", "senator", "governor", "secretary", "minister", "judge", "justice", "mayor", "speaker",
+    "representative", "congressman", "congresswoman", "sir", "lord", "lady", "dame", "prime", "vice",
+}  # fmt: skip
+_ROLE_GROUPS = {
+    "spokesman": "spokesperson", "spokeswoman": "spokesperson", "spokesperson": "spokesperson",
+    "sen": "senator", "senator": "senator", "rep": "representative", "representative": "representative",
+    "congressman": "representative", "congresswoman": "representative", "gov": "governor", "governor": "governor",
+    "gen": "general", "general": "general", "rev": "reverend", "reverend": "reverend",
+}  # fmt: skip
+_ORG_LABELS = {"ORG", "NORP", "GPE", "FAC"}
+_DOC_LABELS = {"WORK_OF_ART", "LAW"}
+_STRIP_EDGE = re.compile(r"^(?:the|a|an)\s+|['’]s$", re.IGNORECASE)
+
+
+def role_key(word: str) -> str | None:
+    w = word.lower().rstrip(".")
+    if w in _ROLE_GROUPS:
+        return _ROLE_GROUPS[w]
+    return w if (w in ROLE_NOUNS or w + "." in ROLE_NOUNS) else None
+
+
+def clean_name(span_text: str) -> str:
+    """A person's name without titles, possessive 's or line breaks."""
+    words = span_text.replace("\n", " ").split()
+    while len(words) > 1 and (words[0].lower().rstrip(".") in _TITLES or role_key(words[0])):
+        words = words[1:]
+    name = " ".join(words)
+    return re.sub(r"['’]s$", "", name).strip(" ,")
+
+
+@dataclass
+class _Person:
+    name: str
+    start: int  # character offset where the article names this person
+    role: str | None
 
 
 class EntityAttributor:
-    def __init__(self, max_pronoun_distance: int = 3):
-        self.max_pronoun_distance = max_pronoun_distance
+    """Fills `resolved`, `role` and `speaker_type` of each candidate from the article's entities."""
 
-    def attribute(self, article, candidates) -> None:
-        for c in candidates:
-            if c.speaker:
-                c.resolved = article.text[c.speaker[0]:c.speaker[1]]
+    def __init__(self, max_pronoun_distance: int = 3):
+        self.max_pronoun_distance = int(max_pronoun_distance)
+
+    # -------------------------------------------------------------- article index
+    def _people(self, art: Article) -> list[_Person]:
+        people = []
+        for ent in art.doc.ents:
+            if not self._is_person(ent):
+                continue
+            name = clean_name(ent.text)
+            if not name or not any(ch.isalpha() for ch in name):
+                continue
+            people.append(_Person(name, ent.start_char, self._role_of(ent)))
+        return people
+
+    @staticmethod
+    def _is_person(ent: Span) -> bool:
+        """PERSON, or a name the small model mislabels but the article introduces with a role or title."""
+        if ent.label_ == "PERSON":
+            return True
+        if ent.label_ not in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC") or len(ent) > 4:
+            return False
+        if not all(t.pos_ == "PROPN" for t in ent):
+            return False
+        doc = ent.doc
+        prev = doc[ent.start - 1] if ent.start > 0 else None
+        if prev is not None and (role_key(prev.text) or prev.lower_.rstrip(".") in _TITLES):
+            return True
+        first = ent[0].lower_.rstrip(".")
+        return first in _TITLES and first not in ("president",)
+
+    @staticmethod
+    def _role_of(ent: Span) -> str | None:
+        """The role the article gives with a name: "Government spokesperson Phay Siphan", "X, a senator from Y"."""
+        doc = ent.doc
+        root = ent.root
+        left = [t for t in root.lefts if t.i < ent.start and t.dep_ in ("compound", "amod", "nmod", "poss")]
+        if left:
+            lo = min(t.left_edge.i for t in left)
+            toks = [t for t in doc[lo : ent.start] if not t.is_punct and t.dep_ != "det" and t.ent_type_ != "PERSON"]
+            if toks and any(role_key(t.text) or t.pos_ == "NOUN" for t in toks):
+                text = doc[toks[0].i : toks[-1].i + 1].text
+                return text.strip(" ,") or None
+        # a title or role inside the entity itself: "Sen. Ted Cruz", "Farmer Tom Reed"
+        first = ent[0].text.lower().rstrip(".")
+        if (
+            len(ent) > 1
+            and (first in _TITLES or role_key(first))
+            and first not in ("mr", "mrs", "ms", "miss", "dr", "sir")
+        ):
+            return ent[0].text
+        for child in root.children:
+            if child.dep_ == "appos" and child.i > root.i:
+                span = doc[child.left_edge.i : child.right_edge.i + 1]
+                words = [t for t in span if not t.is_punct]
+                if words and len(words) <= 12 and words[0].dep_ == "det":
+                    words = words[1:]
+                if words and len(words) <= 12 and not any(t.ent_type_ == "PERSON" for t in words):
+                    return doc[words[0].i : words[-1].i + 1].text
+        return None
+
+    @staticmethod
+    def _fullest(name: str, people: list[_Person], before: int) -> _Person | None:
+        """The longest name for the same person: earlier mentions first, then any in the article."""
+        last = name.split()[-1].lower() if name.split() else ""
+        if not last:
+            return None
+        same = [p for p in people if p.name.split() and p.name.split()[-1].lower() == last]
+        if not same:
+            return None
+        earlier = [p for p in same if p.start <= before]
+        pool = earlier or same
+        longest = max(len(p.name) for p in pool)
+        best = [p for p in pool if len(p.name) == longest]
+        return best[-1] if earlier else best[0]
+
+    # -------------------------------------------------------------- resolution
+    def attribute(self, article: Article, candidates: list[Candidate]) -> None:
+        people = self._people(article)
+        history: list[tuple[int, _Person]] = []  # (char offset, person) of resolved person speakers
+        for cand in sorted(candidates, key=lambda c: c.speaker[0] if c.speaker else c.start):
+            if cand.speaker is None or cand.speaker_head is None:
+                continue
+            head = article.doc[cand.speaker_head]
+            mention = article.doc.char_span(cand.speaker[0], cand.speaker[1], alignment_mode="expand")
+            if mention is None:
+                continue
+            resolved, role, kind = self._resolve(article, mention, head, people, history)
+            cand.resolved, cand.speaker_type = resolved, kind
+            cand.role = role
+            if kind == "person" and resolved:
+                person = next((p for p in reversed(people) if p.name == resolved), _Person(resolved, head.idx, role))
+                history.append((head.idx, person))
+                if cand.role is None:
+                    cand.role = person.role or next((p.role for p in people if p.name == resolved and p.role), None)
+            if cand.inherited:
+                cand.confidence = min(cand.confidence, 0.6)
+            elif resolved is None:
+                cand.confidence = min(cand.confidence, 0.5)
+
+    def _resolve(self, art: Article, mention: Span, head: Token, people: list[_Person], history):
+        doc = art.doc
+        low = head.lower_
+        # relative pronoun: "..., who said" refers to the noun the clause hangs on
+        if low in ("who", "which", "that") and head.head.dep_ == "relcl":
+            antecedent = head.head.head
+            span = doc[antecedent.left_edge.i : antecedent.i + 1]
+            return self._resolve(art, span, antecedent, people, history)
+        known = {p.start for p in people}
+        persons = [e for e in mention.ents if e.label_ == "PERSON" or e.start_char in known]
+        if not persons:
+            # a surname alone that the model tagged as something else ("Eysan said")
+            for e in mention.ents:
+                surname = clean_name(e.text)
+                if len(surname.split()) == 1 and self._fullest(surname, people, e.start_char) is not None:
+                    persons = [e]
+                    break
+        if persons:
+            ent = max(persons, key=lambda e: len(e))
+            name = clean_name(ent.text)
+            full = self._fullest(name, people, ent.start_char)
+            role = self._role_of(ent)
+            if role is None:
+                rest = doc[mention.start : ent.start]
+                words = [t for t in rest if not t.is_punct and t.dep_ != "det"]
+                if words:
+                    role = doc[words[0].i : words[-1].i + 1].text
+            return (full.name if full else name), role or (full.role if full else None), "person"
+        if low in PERSON_PRONOUNS or low in ("they", "we") and head.dep_ in ("nsubj", "nsubjpass"):
+            if low in ("i", "me", "we", "they"):
+                return None, None, "person" if low in ("i", "me") else "unknown"
+            person = self._recent(art, head, people, history)
+            if person is None:
+                return None, None, "person"
+            return person.name, person.role, "person"
+        if low in GROUP_PRONOUNS:
+            return None, None, "unknown"
+        key = role_key(head.text)
+        if key is not None and head.pos_ in ("NOUN", "PROPN") and head.tag_ not in ("NNS", "NNPS"):
+            person = self._by_role(key, head.idx, people)
+            role = mention.text
+            role = _STRIP_EDGE.sub("", role.strip())
+            if person is None:
+                return None, role, "person"
+            return person.name, person.role or role, "person"
+        orgs = [e for e in mention.ents if e.label_ in _ORG_LABELS]
+        if orgs:
+            ent = max(orgs, key=len)
+            return _STRIP_EDGE.sub("", ent.text).strip(), None, "organization"
+        if head.lemma_.lower() in ORG_NOUNS or head.lower_ in ORG_NOUNS:
+            return _STRIP_EDGE.sub("", mention.text.strip()), None, "organization"
+        if head.lemma_.lower() in DOCUMENT_NOUNS or any(e.label_ in _DOC_LABELS for e in mention.ents):
+            return _STRIP_EDGE.sub("", mention.text.strip()), None, "document"
+        if head.pos_ in ("NOUN", "PROPN"):
+            return _STRIP_EDGE.sub("", mention.text.strip()), None, "unknown"
+        return None, None, "unknown"
+
+    def _recent(self, art: Article, head: Token, people: list[_Person], history) -> _Person | None:
+        """Most recent person speaker or person subject before the pronoun, within a few paragraphs."""
+        pos = head.idx
+        para = art.paragraph_of(pos)
+        best: tuple[int, _Person] | None = None
+        for at, person in history:
+            if at < pos and (best is None or at > best[0]):
+                best = (at, person)
+        for ent in art.doc.ents:
+            if ent.start_char >= pos or not self._is_person(ent):
+                continue
+            if ent.root.dep_ not in ("nsubj", "nsubjpass") and not (ent.root.dep_ == "appos"):
+                continue
+            if best is None or ent.start_char > best[0]:
+                name = clean_name(ent.text)
+                full = self._fullest(name, people, ent.start_char)
+                best = (ent.start_char, full or _Person(name, ent.start_char, None))
+        if best is None or para - art.paragraph_of(best[0]) > self.max_pronoun_distance:
+            return None
+        return best[1]
+
+    @staticmethod
+    def _by_role(key: str, pos: int, people: list[_Person]) -> _Person | None:
+        for person in sorted(people, key=lambda p: p.start, reverse=True):
+            if person.start >= pos or not person.role:
+                continue
+            if any(role_key(w) == key for w in re.findall(r"[\w.]+", person.role)):
+                return person
+        return None

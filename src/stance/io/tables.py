@@ -228,7 +228,8 @@ class TableWriter:
         self._columns: list[str] | None = None
 
     def write(self, frame: pd.DataFrame) -> None:
-        if frame.empty and self.rows:
+        # An empty chunk has no types to give (an empty column reads as float), so it must not fix the Parquet schema.
+        if frame.empty and (self.rows or self.format == "parquet"):
             return
         if self.format == "jsonl":
             if self._fh is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import time
@@ -47,6 +48,9 @@ class MlflowSweepCallback(Callback):
         self.parent_id = run.info.run_id
         os.environ[PARENT_RUN_ENV] = self.parent_id
         os.environ[SWEEP_ENV] = sweep_id
+        # Hydra's basic sweeper re-raises a failed job's error before on_multirun_end runs, so the
+        # parent is also closed at exit; otherwise it would stay RUNNING forever.
+        atexit.register(self._close)
         log.info("sweep %s: parent MLflow run %s", sweep_id, self.parent_id)
 
     def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
@@ -57,6 +61,11 @@ class MlflowSweepCallback(Callback):
             self.failed += 1
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        self._close()
+        atexit.unregister(self._close)
+
+    def _close(self) -> None:
+        """Tag the parent with the job counts and end it (FAILED only when every job failed)."""
         if self.parent_id is None:
             return
         self.client.set_tag(self.parent_id, "sweep.jobs", str(self.jobs))

@@ -1,0 +1,91 @@
+"""Propose candidate quotes for the news-quote stance corpus with our own extractor.
+
+Writes candidates (with text and context, for annotators) to a git-ignored working folder; only the
+news-cc text and stand-off records for PolNeAR are ever committed (see build_corpus.py).
+
+    .venv/bin/python scripts/news_quotes/propose.py --out .annot
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from omegaconf import OmegaConf  # noqa: E402
+
+from stance.config import CONF_DIR, PROJECT_ROOT  # noqa: E402
+from stance.extract.pipeline import build_extractor  # noqa: E402
+
+log = logging.getLogger("propose")
+
+
+def news_cc(path: Path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        yield rec["id"], rec["text"]
+
+
+def polnear(folder: Path):
+    for txt in sorted((folder / "text").glob("*.txt")):
+        yield txt.name, txt.read_text(encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=str(PROJECT_ROOT / ".annot"))
+    ap.add_argument("--shared", default=str(PROJECT_ROOT.parent / "shared" / "data"))
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    extractor = build_extractor(OmegaConf.load(CONF_DIR / "extract" / "default.yaml"))
+    shared = Path(args.shared)
+    sources = [
+        ("news-cc", "all", news_cc(shared / "news-cc" / "articles.jsonl")),
+        ("polnear", "train", polnear(shared / "polnear" / "train")),
+        ("polnear", "dev", polnear(shared / "polnear" / "dev")),
+    ]
+    for name, split, articles in sources:
+        texts = dict(articles)
+        n = 0
+        with open(out / f"candidates_{name}_{split}.jsonl", "w", encoding="utf-8") as fh:
+            for article_id, quotes in extractor.extract_many(texts.items()):
+                text = texts[article_id]
+                for q in quotes:
+                    if len(q.text.split()) < 4:
+                        continue
+                    # a wider window than the record's context: the paragraph before and after
+                    left = text.rfind("\n", 0, max(0, text.rfind("\n", 0, q.start)))
+                    right = text.find("\n", text.find("\n", q.end) + 1)
+                    window = (left + 1, right if right != -1 else len(text))
+                    rec = {
+                        "cand_id": f"{name}:{article_id}:{q.start}-{q.end}",
+                        "source": name,
+                        "split": split,
+                        "article_id": article_id,
+                        "start": q.start,
+                        "end": q.end,
+                        "spans": q.spans,
+                        "text": q.text,
+                        "type": q.type,
+                        "cue": q.cue,
+                        "speaker": q.speaker,
+                        "speaker_mention": q.speaker_mention,
+                        "speaker_start": q.speaker_start,
+                        "speaker_end": q.speaker_end,
+                        "context_start": window[0],
+                        "context_end": window[1],
+                        "context": text[window[0] : window[1]].strip(),
+                    }
+                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    n += 1
+        log.info("%s/%s: %d candidates from %d articles", name, split, n, len(texts))
+
+
+if __name__ == "__main__":
+    main()

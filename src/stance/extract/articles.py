@@ -1,0 +1,158 @@
+"""Read articles for extraction: a folder of .txt/.html files, or one JSONL/CSV/Parquet table.
+
+Every problem (not UTF-8, empty text, missing text field, duplicate id, HTML without main text)
+comes back as an `ArticleError` naming the file, line and field, so the CLI can either stop on it
+or list it in the rejects file and go on with the other articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from stance.io.tables import FORMATS, TableError, iter_table
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt"}
+HTML_SUFFIXES = {".html", ".htm"}
+
+
+class ArticleError(ValueError):
+    """One article that cannot be processed; `source`, `line` and `field` say where."""
+
+    def __init__(self, source: str, reason: str, line: int | None = None, field: str | None = None, row=None):
+        self.source = str(source)
+        self.reason = reason
+        self.line = line
+        self.field = field
+        self.row = row or {}
+        where = self.source
+        if line is not None:
+            where += f", line {line}"
+        if field is not None:
+            where += f", field '{field}'"
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class ArticleText:
+    article_id: str
+    text: str
+    source: str
+    line: int | None = None
+
+
+def _html_main_text(html: str, source: str) -> str:
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    if not text or not text.strip():
+        raise ArticleError(source, "no main text found in the HTML page")
+    return text
+
+
+def _read_file(path: Path) -> ArticleText:
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ArticleError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    if "\x00" in raw:
+        raise ArticleError(str(path), "binary file (contains NUL bytes), not text")
+    raw = raw.lstrip("\ufeff")
+    text = _html_main_text(raw, str(path)) if path.suffix.lower() in HTML_SUFFIXES else raw
+    if not text.strip():
+        raise ArticleError(str(path), "empty article")
+    return ArticleText(path.stem, text, str(path))
+
+
+def _iter_folder(folder: Path) -> Iterator[ArticleText | ArticleError]:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES)
+    if not files:
+        raise ArticleError(str(folder), "no .txt or .html files in the folder")
+    seen: dict[str, str] = {}
+    for path in files:
+        if path.stem in seen:
+            yield ArticleError(str(path), f"duplicate article id '{path.stem}' (also {seen[path.stem]})")
+            continue
+        seen[path.stem] = str(path)
+        try:
+            yield _read_file(path)
+        except ArticleError as err:
+            yield err
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _iter_table(path: Path, id_field: str, text_field: str) -> Iterator[ArticleText | ArticleError]:
+    seen: dict[str, int] = {}
+    checked = False
+    for chunk in iter_table(path, chunk_size=500):
+        if not checked:
+            for name in (id_field, text_field):
+                if name not in chunk.frame.columns:
+                    raise ArticleError(
+                        str(path), f"no '{name}' column (columns: {list(chunk.frame.columns)})", field=name
+                    )
+            checked = True
+        for row, line in zip(chunk.frame.to_dict(orient="records"), chunk.lines):
+            article_id, text = row.get(id_field), row.get(text_field)
+            if _missing(article_id) or not str(article_id).strip():
+                yield ArticleError(str(path), "missing article id", line=line, field=id_field, row=row)
+                continue
+            article_id = str(article_id)
+            if _missing(text):
+                yield ArticleError(str(path), "missing text", line=line, field=text_field, row=row)
+                continue
+            if not isinstance(text, str):
+                yield ArticleError(
+                    str(path), f"text is {type(text).__name__}, not a string", line=line, field=text_field, row=row
+                )
+                continue
+            if not text.strip():
+                yield ArticleError(str(path), f"empty article '{article_id}'", line=line, field=text_field, row=row)
+                continue
+            if article_id in seen:
+                yield ArticleError(
+                    str(path),
+                    f"duplicate article id '{article_id}' (first on line {seen[article_id]})",
+                    line=line,
+                    field=id_field,
+                    row=row,
+                )
+                continue
+            seen[article_id] = line
+            yield ArticleText(article_id, text, str(path), line)
+
+
+def iter_articles(
+    input_path: str | os.PathLike, id_field: str = "id", text_field: str = "text"
+) -> Iterator[ArticleText | ArticleError]:
+    """Articles in input order; bad ones come out as `ArticleError` items (whole-input problems raise)."""
+    path = Path(input_path)
+    if not path.exists():
+        raise ArticleError(str(path), "input not found")
+    if path.is_dir():
+        yield from _iter_folder(path)
+        return
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES | HTML_SUFFIXES:
+        try:
+            yield _read_file(path)
+        except ArticleError as err:
+            yield err
+        return
+    if suffix not in FORMATS:
+        raise ArticleError(
+            str(path), f"unsupported input '{suffix}': use a folder of .txt/.html or a .jsonl/.csv/.parquet file"
+        )
+    try:
+        yield from _iter_table(path, id_field, text_field)
+    except TableError as err:
+        raise ArticleError(err.path, err.reason, line=err.line, field=err.field) from None

@@ -1,0 +1,207 @@
+"""Every config composes: each primary config and each option of each group, with `???` filled in."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from stance.config import CONF_DIR, PROJECT_ROOT, instantiate, safe_target
+
+# values for the keys a config leaves as ??? (the user must give them on the command line)
+FILL = {
+    "input": "quotes.jsonl",
+    "output": "quotes.stance.parquet",
+    "model.pretrained": "/models/some-bert",
+    "data.labels": "[pro,con,neutral]",
+    "data.train_path": "train.csv",
+}
+# groups whose options are Hydra's own or machine-local, not ours to enumerate
+SKIP_GROUPS = {"hydra", "local"}
+PRIMARY_NAMES = ["train", "classify", "extract", "eval_extract"]
+
+
+def _defaults_groups(name: str) -> list[str]:
+    """Config groups named in a primary config's defaults list."""
+    groups = []
+    for entry in OmegaConf.load(CONF_DIR / f"{name}.yaml").get("defaults", []):
+        if isinstance(entry, str) or OmegaConf.is_config(entry) and len(entry) != 1:
+            continue
+        key = next(iter(entry))
+        groups.append(key.split()[-1].lstrip("/"))
+    return groups
+
+
+def _primaries() -> list[str]:
+    return [n for n in PRIMARY_NAMES if (CONF_DIR / f"{n}.yaml").is_file()]
+
+
+def _group_options() -> Iterator[tuple[str, str, str]]:
+    """(primary, group, option) for every option file of every group under conf/."""
+    owners = {}
+    for primary in _primaries():
+        for group in _defaults_groups(primary):
+            owners.setdefault(group, primary)
+    for folder in sorted(p for p in CONF_DIR.iterdir() if p.is_dir() and p.name not in SKIP_GROUPS):
+        for option in sorted(folder.glob("*.yaml")):
+            yield owners.get(folder.name, "train"), folder.name, option.stem
+
+
+def _compose(primary: str, overrides: list[str], hydra_cfg: bool = False) -> DictConfig:
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose(config_name=primary, overrides=overrides, return_hydra_config=hydra_cfg)
+
+
+def _missing(node: Any, prefix: str = "") -> list[str]:
+    """Dotted keys whose value is literally ??? (interpolations to them are not followed)."""
+    keys = []
+    for key in node:
+        if not prefix and key == "hydra":  # Hydra fills its own ??? at run time
+            continue
+        dotted = f"{prefix}.{key}" if prefix else str(key)
+        if OmegaConf.is_missing(node, key):
+            keys.append(dotted)
+        elif not OmegaConf.is_interpolation(node, key) and isinstance(node[key], DictConfig):
+            keys.extend(_missing(node[key], dotted))
+    return keys
+
+
+def _compose_filled(primary: str, overrides: list[str], tmp_path, hydra_cfg: bool = False) -> DictConfig:
+    """Compose, then fill every ??? value by an override (as a user would) and compose again."""
+    # ${hydra:runtime.output_dir} exists only inside a run, so the output folder is given here
+    base = [f"paths.output_dir={tmp_path}/out"]
+    if "tracking" in _defaults_groups(primary):
+        base.append(f"tracking.uri=sqlite:///{tmp_path}/mlflow.db")
+    cfg = _compose(primary, base + overrides)
+    missing = _missing(cfg)
+    if missing or hydra_cfg:
+        fill = [f"{key}={FILL.get(key, 'placeholder')}" for key in missing]
+        cfg = _compose(primary, base + overrides + fill, hydra_cfg=hydra_cfg)
+    assert not _missing(cfg)
+    return cfg
+
+
+def _targets(node: Any, where: str = "") -> Iterator[tuple[str, dict]]:
+    """(dotted key, plain node) for every node with a `_target_`."""
+    if isinstance(node, dict):
+        if "_target_" in node:
+            yield where, node
+        for key, value in node.items():
+            yield from _targets(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _targets(value, f"{where}[{i}]")
+
+
+def _check_targets(cfg: DictConfig) -> int:
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    found = 0
+    for where, node in _targets(plain):
+        target = safe_target(node["_target_"])
+        assert callable(target), where
+        params = {k: v for k, v in node.items() if k != "_target_"}
+        # every configured key must be a parameter of the target (catches renamed arguments)
+        inspect.signature(target).bind_partial(**params)
+        if where in ("model", "data.source"):  # what the trainer adds when it builds them
+            inspect.signature(target).bind(**params, labels=["a", "b"], input_mode="text")
+        found += 1
+    return found
+
+
+@pytest.mark.parametrize("primary", PRIMARY_NAMES)
+def test_primary_config_composes_and_resolves(primary, tmp_path):
+    if primary not in _primaries():
+        pytest.skip(f"conf/{primary}.yaml not present")
+    cfg = _compose_filled(primary, [], tmp_path)
+    assert cfg.task_name == primary
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    assert plain["paths"]["root_dir"] == str(PROJECT_ROOT)
+    _check_targets(cfg)
+
+
+@pytest.mark.parametrize(("primary", "group", "option"), list(_group_options()))
+def test_every_group_option_composes(primary, group, option, tmp_path):
+    cfg = _compose_filled(primary, [f"{group}={option}"], tmp_path)
+    OmegaConf.to_container(cfg, resolve=True)  # every interpolation resolves
+    _check_targets(cfg)
+    if group in ("data", "model", "tracking", "train") and group in cfg:
+        chosen = OmegaConf.load(CONF_DIR / group / f"{option}.yaml")
+        for key in ("name", "enabled", "epochs", "_target_"):
+            if key in chosen and not OmegaConf.is_missing(chosen, key):
+                assert cfg[group][key] == chosen[key], (group, option, key)
+
+
+def test_experiment_demo_overrides_groups(tmp_path):
+    cfg = _compose_filled("train", ["experiment=demo"], tmp_path)
+    demo = OmegaConf.load(CONF_DIR / "experiment" / "demo.yaml")
+    chosen = {k: v for entry in demo.defaults for k, v in entry.items()}
+    for group in ("data", "model"):
+        option = OmegaConf.load(CONF_DIR / group / f"{chosen[f'override /{group}']}.yaml")
+        assert cfg[group].name == option.name
+    # every value the experiment sets wins over the group defaults
+    for group in ("data", "train", "tracking", "model"):
+        for key, value in (demo.get(group) or {}).items():
+            assert cfg[group][key] == value, (group, key)
+
+
+def test_hparams_search_uses_optuna_and_the_optimized_metric(tmp_path):
+    cfg = _compose("train", [f"tracking.uri=sqlite:///{tmp_path}/m.db", "hparams_search=optuna"], hydra_cfg=True)
+    assert cfg.optimized_metric == "eval_macro_f1"
+    assert "optuna" in cfg.hydra.sweeper._target_.lower()
+    assert cfg.hydra.sweeper.direction == "maximize"
+    assert set(cfg.hydra.sweeper.params) >= {"train.lr", "train.epochs"}
+
+
+@pytest.mark.parametrize("primary", PRIMARY_NAMES)
+def test_hydra_callbacks_are_stance_targets(primary, tmp_path):
+    if primary not in _primaries():
+        pytest.skip(f"conf/{primary}.yaml not present")
+    cfg = _compose_filled(primary, [], tmp_path, hydra_cfg=True)
+    assert cfg.hydra.job.chdir is False
+    for name, node in (cfg.hydra.get("callbacks") or {}).items():
+        assert node._target_.startswith("stance."), name
+        assert callable(safe_target(node._target_))
+
+
+def test_non_stance_targets_are_refused(tmp_path):
+    for bad in ("os.system", "subprocess.Popen", "builtins.eval", "stancey.thing", "", None):
+        with pytest.raises(ValueError, match="not allowed"):
+            safe_target(bad)
+    with pytest.raises(ValueError, match="cannot be imported"):
+        safe_target("stance.no_such_module.Thing")
+    with pytest.raises(ValueError, match="cannot be imported"):
+        safe_target("stance.config.no_such_function")
+
+    # a config that names a shell command: refused before anything runs
+    marker = tmp_path / "ran"
+    cfg = _compose_filled("train", ["model=tfidf_logreg"], tmp_path)
+    with open_dict(cfg):
+        cfg.model = {"_target_": "subprocess.call", "args": ["touch", str(marker)]}
+    with pytest.raises(ValueError, match="'subprocess.call' is not allowed"):
+        instantiate(cfg.model)
+    assert not marker.exists()
+    with pytest.raises(ValueError, match="not allowed"):
+        instantiate({"_target_": "builtins.print", "x": 1})
+    with pytest.raises(ValueError, match="no _target_"):
+        instantiate({"name": "x"})
+
+
+def test_instantiate_builds_stance_objects_with_kwargs(tmp_path):
+    cfg = _compose_filled("train", ["model=tfidf_logreg"], tmp_path)
+    model = instantiate(cfg.model, labels=["pro", "con"], input_mode="target_text")
+    assert type(model).__module__ == "stance.modeling.tfidf"
+    assert model.labels == ["pro", "con"] and model.input_mode == "target_text"
+    assert model.c_grid == [float(c) for c in cfg.model.c_grid]
+
+
+def test_a_typo_in_an_override_fails_at_compose(tmp_path):
+    from hydra.errors import ConfigCompositionException
+
+    with pytest.raises(ConfigCompositionException):
+        _compose("train", ["model=no_such_model"])
+    with pytest.raises(ConfigCompositionException):
+        _compose("train", ["train.lrr=1e-4"])  # a misspelt key is refused, not silently added

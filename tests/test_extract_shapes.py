@@ -1,0 +1,164 @@
+"""Every quote shape the extractor handles, on short sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+from omegaconf import OmegaConf
+
+from stance.config import CONF_DIR
+from stance.extract.pipeline import build_extractor
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    return build_extractor(OmegaConf.load(CONF_DIR / "extract" / "default.yaml"))
+
+
+def run(extractor, text):
+    quotes = extractor.extract(text, "t")
+    for q in quotes:
+        assert text[q.start : q.end] == q.text
+    return quotes
+
+
+def only(quotes, **want):
+    found = [q for q in quotes if all(getattr(q, k) == v for k, v in want.items())]
+    assert len(found) == 1, [(q.type, q.text, q.speaker_mention) for q in quotes]
+    return found[0]
+
+
+def test_direct_attribution_after(extractor):
+    q = only(run(extractor, '"The bridge is safe," Mayor Jane Doe said on Monday.'), type="direct")
+    assert q.text == '"The bridge is safe,"'
+    assert (q.cue, q.speaker_mention, q.speaker) == ("said", "Mayor Jane Doe", "Jane Doe")
+
+
+def test_direct_curly_attribution_before_with_colon(extractor):
+    text = "The minister told reporters: “We will not raise taxes this year.”"
+    q = only(run(extractor, text), type="direct")
+    assert q.text == "“We will not raise taxes this year.”"
+    assert q.cue == "told" and q.speaker_mention == "The minister"
+
+
+def test_split_quote_is_one_record_with_two_spans(extractor):
+    text = "“We are ready,” she said. “Everything is prepared.”"
+    q = only(run(extractor, text), type="direct")
+    assert [text[a:b] for a, b in q.spans] == ["“We are ready,”", "“Everything is prepared.”"]
+    assert q.speaker_mention == "she"
+
+
+def test_quote_over_two_paragraphs(extractor):
+    text = "Anna Berg said: “The first thing is the money.\n\n“The second thing is time.”"
+    q = only(run(extractor, text), type="direct")
+    assert len(q.spans) == 2 and q.paragraph == 0
+    assert text[q.spans[1][0] : q.spans[1][1]] == "“The second thing is time.”"
+    assert q.speaker == "Anna Berg"
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "Senator Ruth Ames said that the bill would fail in the House.",
+            "the bill would fail in the House",
+            "said",
+            "Ruth Ames",
+        ),
+        (
+            "Farmer Tom Reed told reporters the harvest was the worst in years.",
+            "the harvest was the worst in years",
+            "told",
+            "Tom Reed",
+        ),
+        (
+            "Union leader Maria Gomez warned that the strike could last for weeks.",
+            "the strike could last for weeks",
+            "warned",
+            "Maria Gomez",
+        ),
+        (
+            "Coach Bill Hart insisted his team had played a fair game.",
+            "his team had played a fair game",
+            "insisted",
+            "Bill Hart",
+        ),
+        ("Officials argued that the new road would cut traffic.", "the new road would cut traffic", "argued", None),
+    ],
+)
+def test_indirect_speech_with_reporting_verbs(extractor, text, content, cue, speaker):
+    q = only(run(extractor, text), type="indirect")
+    assert q.text == content and q.cue == cue
+    if speaker is not None:
+        assert q.speaker == speaker
+
+
+def test_accused_of_and_dismissed_as(extractor):
+    quotes = run(extractor, "Activist Lena Park accused the company of hiding the leak.")
+    q = only(quotes, cue="accused")
+    assert q.text == "the company of hiding the leak" and q.speaker == "Lena Park"
+    quotes = run(extractor, "Director Sam Cole dismissed the report as pure speculation.")
+    assert only(quotes, cue="dismissed").text == "the report as pure speculation"
+
+
+def test_according_to(extractor):
+    q = only(run(extractor, "According to the health ministry, 40 people were hurt in the fire."), type="indirect")
+    assert q.text == "40 people were hurt in the fire"
+    assert q.cue == "According to" and q.speaker_mention == "the health ministry"
+    assert q.speaker_type == "organization"
+
+
+def test_colon_lead_in_without_marks(extractor):
+    q = only(run(extractor, "The governor said: the roads will stay closed until Friday."), cue="said")
+    assert q.text.startswith("the roads will stay closed")
+
+
+def test_mixed_quote(extractor):
+    text = 'Critics called the plan "a disaster for farmers."'
+    q = only(run(extractor, text), type="mixed")
+    assert '"a disaster for farmers."' in q.text and q.speaker_mention == "Critics"
+
+
+def test_document_and_organisation_speakers(extractor):
+    q = only(run(extractor, "The letter reads: “We will not comply with the order.”"), type="direct")
+    assert q.speaker_type == "document" and q.speaker_mention == "The letter"
+    q = only(run(extractor, "The embassy said in a post that the visit was cancelled."), cue="said")
+    assert q.speaker_type == "organization" and q.text == "the visit was cancelled"
+    q = only(run(extractor, "A statement said the talks had ended without a deal."), cue="said")
+    assert q.speaker_type == "document"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The so-called “reform” was passed on Tuesday by the council.",
+        "She starred in “The Long Road Home” last year.",
+        "Photo: John Smith / Reuters",
+        "Share | Tweet | Email | Print",
+        "Jane Doe could not be reached for comment.",
+        "A spokesman declined to comment on the case.",
+    ],
+)
+def test_not_quotes(extractor, text):
+    assert run(extractor, text) == []
+
+
+def test_unbalanced_mark_does_not_swallow_the_article(extractor):
+    text = (
+        "He said “this quote never closes and rambles on.\n\n"
+        "Police chief Omar Diaz said the road was clear.\n\n"
+        "“Drive carefully,” Diaz added."
+    )
+    quotes = run(extractor, text)
+    assert any(q.text == "the road was clear" for q in quotes)
+    direct = only(quotes, type="direct")
+    assert direct.text == "“Drive carefully,”" and direct.speaker == "Omar Diaz"
+    first_break = text.index("\n\n")
+    assert all(q.end <= first_break or q.start > first_break for q in quotes)  # nothing runs past the paragraph
+
+
+def test_extract_many_matches_extract(extractor):
+    arts = [("a", "“It works,” Ben Ode said."), ("b", "Kim Lee said the vote was close."), ("c", "   ")]
+    many = dict(extractor.extract_many(arts))
+    assert many["c"] == []
+    for aid, text in arts[:2]:
+        assert [q.to_dict() for q in many[aid]] == [q.to_dict() for q in extractor.extract(text, aid)]
