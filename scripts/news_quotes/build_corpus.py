@@ -18,6 +18,7 @@ import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from propose import context_window
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
 LABELS = ["supportive", "critical", "dismissive", "urging_action", "neutral"]
@@ -30,6 +31,7 @@ ASSIGNMENT = [
     ("nc", range(30, 40), "ann_d", {30: "ann_c", 31: "ann_c"}),
     ("pn", range(0, 12), "ann_e", {0: "ann_f", 1: "ann_f"}),
     ("pn", range(12, 24), "ann_f", {12: "ann_e", 13: "ann_e"}),
+    ("pn", range(24, 31), "ann_g", {}),  # third round, enriched for dismissals (see data/README.md)
 ]
 SPLIT_SHARES = {"train": 0.7, "dev": 0.15, "test": 0.15}
 
@@ -91,6 +93,7 @@ def main() -> None:
     ap.add_argument("--annot", default=".annot")
     ap.add_argument("--out", default="data/news_quotes")
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2].parent / "shared" / "data"))
     args = ap.parse_args()
     annot, out = Path(args.annot), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -137,11 +140,23 @@ def main() -> None:
     cut1, cut2 = int(n * SPLIT_SHARES["train"]), int(n * (SPLIT_SHARES["train"] + SPLIT_SHARES["dev"]))
     split_of = {a: ("train" if i < cut1 else "dev" if i < cut2 else "test") for i, a in enumerate(articles)}
 
+    shared = Path(args.shared)
+    news_text = {a["id"]: a["text"] for a in read_jsonl(shared / "news-cc" / "articles.jsonl")}
+
+    def article(c: dict) -> str:
+        if c["source"] == "news-cc":
+            return news_text[c["article_id"]]
+        return (shared / "polnear" / c["split"] / "text" / c["article_id"]).read_text(encoding="utf-8")
+
     news, pol = [], []
     for cid in sorted(
         final, key=lambda c: (candidates[c]["source"], candidates[c]["article_id"], candidates[c]["start"])
     ):
         c = candidates[cid]
+        text = article(c)
+        if text[c["start"] : c["end"]] != c["text"]:
+            raise SystemExit(f"{cid}: offsets do not match the article")
+        ctx_start, ctx_end = context_window(text, c["start"], c["end"])
         base = {
             "id": cid,
             "source": c["source"],
@@ -158,15 +173,15 @@ def main() -> None:
             "annotator": annotators[cid],
         }
         if c["source"] == "news-cc":
-            news.append({**base, "text": c["text"], "context": c["context"]})
+            news.append({**base, "text": c["text"], "context": text[ctx_start:ctx_end]})
         else:
             base.pop("speaker_mention")  # a span of the article: offsets only
             pol.append(
                 {
                     **base,
                     "polnear_split": c["split"],
-                    "context_start": c["context_start"],
-                    "context_end": c["context_end"],
+                    "context_start": ctx_start,
+                    "context_end": ctx_end,
                     "text_sha1": sha1(c["text"]),
                 }
             )

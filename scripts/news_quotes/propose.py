@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import re
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,6 +23,16 @@ from stance.config import CONF_DIR, PROJECT_ROOT  # noqa: E402
 from stance.extract.pipeline import build_extractor  # noqa: E402
 
 log = logging.getLogger("propose")
+
+
+def context_window(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets from the line (paragraph) before the quote's first line to the line after its last."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    if not lines:
+        return start, end
+    first = next((i for i, (_, e) in enumerate(lines) if e > start), len(lines) - 1)
+    last = next((i for i, (_, e) in enumerate(lines) if e >= end), len(lines) - 1)
+    return min(lines[max(first - 1, 0)][0], start), max(lines[min(last + 1, len(lines) - 1)][1], end)
 
 
 def news_cc(path: Path):
@@ -59,10 +70,7 @@ def main() -> None:
                 for q in quotes:
                     if len(q.text.split()) < 4:
                         continue
-                    # a wider window than the record's context: the paragraph before and after
-                    left = text.rfind("\n", 0, max(0, text.rfind("\n", 0, q.start)))
-                    right = text.find("\n", text.find("\n", q.end) + 1)
-                    window = (left + 1, right if right != -1 else len(text))
+                    window = context_window(text, q.start, q.end)
                     rec = {
                         "cand_id": f"{name}:{article_id}:{q.start}-{q.end}",
                         "source": name,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 
 
 def prepare_process() -> None:
@@ -12,6 +14,9 @@ def prepare_process() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", os.environ["HF_HUB_OFFLINE"])
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # `kill` ends the process through the normal exception path, so the MLflow run is closed as FAILED
+    # and temp files are removed instead of being left RUNNING / half-written.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     for noisy in ("alembic", "mlflow.store", "urllib3", "matplotlib", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

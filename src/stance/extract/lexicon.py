@@ -110,3 +110,34 @@ ORG_NOUNS = frozenset(
     authorities officials spokesmen regime cabinet secretariat bureau service services prosecutors
     """.split()
 )
+
+# Common English first names, to tell "he" from "she" when the article gives no honorific (lower case).
+MALE_NAMES = frozenset(
+    """
+    aaron adam alan albert alex alexander andrew anthony arthur barack ben benjamin bernie bill billy bob bobby
+    brad bradley brandon brian bruce carl charles charlie chris christopher chuck clarence craig dan daniel david
+    dennis dick don donald doug douglas ed eddie edward eric frank fred gary george gerald greg gregory harold
+    harry henry howard jack jacob james jason jeb jeff jeffrey jeremy jerry jim jimmy joe joel john johnny jon
+    jonathan jose joseph josh joshua juan justin keith ken kenneth kevin larry lawrence lindsey luis marco mark
+    martin matt matthew michael mike mitch mitt nathan newt nicholas nick patrick paul peter phil philip ralph
+    rand randy ray raymond reince richard rick rob robert roger ron ronald roy rudy russell ryan sam samuel scott
+    sean stephen steve steven ted terry thomas tim timothy todd tom tony walter wayne william willie
+    """.split()
+)
+FEMALE_NAMES = frozenset(
+    """
+    alice alicia amanda amy andrea angela ann anna anne barbara betty betsy beverly brenda carly carol carolyn
+    catherine cheryl christine cynthia dana deborah debbie debra diana diane donna doris dorothy elizabeth ellen
+    emily emma evelyn frances gloria hannah heather heidi helen hillary hope huma ivanka jacqueline jane janet
+    janice jean jennifer jessica jill joan joyce judith judy julia julie karen kate katherine kathleen kathy
+    kellyanne kelly kimberly laura lauren linda lisa lori louise madeleine margaret maria marie marilyn martha
+    mary megan megyn melania melissa michelle nancy nicole nikki olivia pamela patricia paula rachel rebecca
+    rose ruth sandra sara sarah sharon shirley stephanie susan teresa theresa tulsi virginia wanda
+    """.split()
+)
+
+# Honorifics that name a person's gender: "m" or "f".
+HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "madam": "f", "lady": "f", "lord": "m"}
+
+# "The agency said": nouns that stand for the organisation the article named just before.
+GENERIC_ORG_NOUNS = frozenset("agency company firm organization organisation group office department bureau".split())

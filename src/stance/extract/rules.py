@@ -41,7 +41,7 @@ def _is_verb(tok: Token) -> bool:
 
 def _in_modifier(tok: Token, start: int) -> bool:
     """True when `tok` sits in a relative clause, participle or apposition hanging on a noun after `start`."""
-    while tok.head is not tok and tok.head.i >= start:
+    while tok.head.i != tok.i and tok.head.i >= start:
         if tok.dep_ in ("relcl", "acl", "appos"):
             return True
         tok = tok.head
@@ -63,7 +63,7 @@ def subject_of(verb: Token) -> Token | None:
                 if obj.dep_ == "pobj":
                     return obj
     head = verb.head
-    if head is not verb and (verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
+    if head.i != verb.i and (verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
         for child in head.children:
             if child.dep_ in _SUBJ_DEPS:
                 return child
@@ -415,13 +415,66 @@ class RuleExtractor:
                 kept.append(cand)
                 continue
             if self.keep_unattributed:
-                cand.confidence = 0.3
-                if prev is not None and prev.speaker is not None and cand.paragraph - art.paragraph_of(prev.end) <= 1:
-                    # the nearest earlier speaker is the best guess; marked by the low confidence
-                    cand.speaker, cand.speaker_head, cand.inherited = prev.speaker, prev.speaker_head, True
-                    cand.confidence = 0.4
+                cand.confidence = 0.3  # a speaker may still be borrowed once all attributions are known
                 kept.append(cand)
         return kept
+
+    def _lead_in_speaker(self, art: Article, cand: Candidate) -> Token | None:
+        """Subject of a lead-in that ends in a colon without a reporting verb ("Stated Stone:", "... a statement:")."""
+        doc = art.doc
+        para_start = art.paragraphs[cand.paragraph][0]
+        before = art.text[para_start : cand.start].rstrip()
+        if before:
+            if not before.endswith(":"):
+                return None
+            colon = para_start + len(before) - 1
+        elif cand.paragraph > 0:
+            a, b = art.paragraphs[cand.paragraph - 1]
+            prev = art.text[a:b].rstrip()
+            if not prev.endswith(":"):
+                return None
+            colon = a + len(prev) - 1
+        else:
+            return None
+        tok = art.token_at(colon)
+        if tok is None or tok.i == 0:
+            return None
+        sent = doc[tok.i - 1].sent
+        subj = next((c for c in sent.root.children if c.dep_ in _SUBJ_DEPS), None)
+        if subj is not None and subj.lower_ not in ("it", "this", "that", "there", "here") and art.in_quote[subj.i] < 0:
+            return subj
+        people = [e for e in sent.ents if e.label_ in ("PERSON", "ORG") and e.end <= tok.i]
+        if people:
+            return people[-1].root
+        root = sent.root
+        return root if root.pos_ == "PROPN" and root.i < tok.i and art.in_quote[root.i] < 0 else None
+
+    def _borrow_speakers(self, art: Article, cands: list[Candidate]) -> None:
+        """A quote with no cue of its own: the speaker of its colon lead-in, else of the nearest attribution
+        before it (same or previous paragraph), else of a later quote in its paragraph."""
+        attributed = [c for c in cands if c.speaker is not None and not c.inherited]
+        for cand in cands:
+            if cand.speaker is not None or cand.cue is not None:
+                continue
+            lead = self._lead_in_speaker(art, cand)
+            if lead is not None:
+                cand.speaker_head = lead.i
+                cand.speaker = self.mention_span(art, lead)
+                if lead.dep_ == "ROOT":  # "Continued Baxter:": the name only
+                    lo = lead.i
+                    while lo > 0 and art.doc[lo - 1].pos_ == "PROPN" and art.doc[lo - 1].head.i == lead.i:
+                        lo -= 1
+                    cand.speaker = (art.doc[lo].idx, lead.idx + len(lead.text))
+                cand.inherited, cand.confidence = True, 0.5
+                continue
+            before = [c for c in attributed if c.start < cand.start and cand.paragraph - art.paragraph_of(c.end) <= 1]
+            after = [c for c in attributed if c.start > cand.start and c.paragraph == cand.paragraph]
+            donor = (
+                max(before, key=lambda c: c.start) if before else (min(after, key=lambda c: c.start) if after else None)
+            )
+            if donor is not None:
+                cand.speaker, cand.speaker_head, cand.inherited = donor.speaker, donor.speaker_head, True
+                cand.confidence = 0.4
 
     # ------------------------------------------------------------------ indirect
     def _is_nested_cue(self, tok: Token) -> bool:
@@ -530,11 +583,7 @@ class RuleExtractor:
                         return [(k, end)], "colon"
         # a parenthetical cue inside the content: "In three years, Barden says, far too many lives were lost"
         head = verb.head
-        if (
-            verb.dep_ in ("parataxis", "ccomp")
-            and head is not verb
-            and lemma in CLAUSE_VERBS
-        ):
+        if verb.dep_ in ("parataxis", "ccomp") and head.i != verb.i and lemma in CLAUSE_VERBS:
             lo, hi = verb.left_edge.i, verb.right_edge.i
             while lo < verb.i and doc[lo].is_punct:
                 lo += 1
@@ -635,6 +684,7 @@ class RuleExtractor:
         direct, embedded = self.find_direct(art)
         direct = [c for c in direct if not self._junk(art, c)]
         if not self.indirect:
+            self._borrow_speakers(art, direct)
             return direct
         reported = [c for c in self.find_indirect(art) if not self._junk(art, c)]
         direct_chars = [(a, b) for c in direct for a, b in c.pieces]
@@ -670,7 +720,9 @@ class RuleExtractor:
         # direct quotes swallowed by a mixed quote are its fragments
         mixed_ranges = [(c.start, c.end) for c in final if c.type == "mixed"]
         direct = [c for c in direct if not any(x <= c.start and c.end <= y for x, y in mixed_ranges)]
-        return sorted(direct + final, key=lambda c: c.start)
+        merged = sorted(direct + final, key=lambda c: c.start)
+        self._borrow_speakers(art, merged)
+        return merged
 
     @staticmethod
     def _junk(art: Article, cand: Candidate) -> bool:

@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from stance.extract.base import Article, Candidate
-from stance.extract.lexicon import DOCUMENT_NOUNS, GROUP_PRONOUNS, ORG_NOUNS, PERSON_PRONOUNS, ROLE_NOUNS
+from stance.extract.lexicon import (
+    DOCUMENT_NOUNS,
+    FEMALE_NAMES,
+    GENERIC_ORG_NOUNS,
+    GROUP_PRONOUNS,
+    HONORIFICS,
+    MALE_NAMES,
+    ORG_NOUNS,
+    PERSON_PRONOUNS,
+    ROLE_NOUNS,
+)
 
 _TITLES = {
     "mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "prof", "rev",
@@ -28,6 +38,9 @@ _ROLE_GROUPS = {
     "gen": "general", "general": "general", "rev": "reverend", "reverend": "reverend",
 }  # fmt: skip
 _ORG_LABELS = {"ORG", "NORP", "GPE", "FAC"}
+_HONORIFICS = {k: (0 if v == "m" else 1) for k, v in HONORIFICS.items()}
+_MALE = {"he", "him", "his", "himself"}
+_FEMALE = {"she", "her", "hers", "herself"}
 _DOC_LABELS = {"WORK_OF_ART", "LAW"}
 _STRIP_EDGE = re.compile(r"^(?:the|a|an)\s+|['’]s$", re.IGNORECASE)
 
@@ -53,6 +66,13 @@ class _Person:
     name: str
     start: int  # character offset where the article names this person
     role: str | None
+    gender: str | None = None  # "m", "f" or None when the article does not say
+
+
+def surname_key(name: str) -> str:
+    """The last word of a name, lower-cased, with curly apostrophes straightened (O’Neill == O'Neill)."""
+    words = name.replace("’", "'").split()
+    return words[-1].lower().strip(".,") if words else ""
 
 
 class EntityAttributor:
@@ -71,7 +91,53 @@ class EntityAttributor:
             if not name or not any(ch.isalpha() for ch in name):
                 continue
             people.append(_Person(name, ent.start_char, self._role_of(ent)))
+        genders = self._genders(art, people)
+        for person in people:
+            person.gender = genders.get(surname_key(person.name))
         return people
+
+    @staticmethod
+    def _genders(art: Article, people: list[_Person]) -> dict[str, str]:
+        """Gender per surname from what the article itself says: an honorific (Mr./Mrs./Ms.), a common first
+        name, or the pronoun that follows the name as subject in the same sentence ("Smith said she ...")."""
+        votes: dict[str, list[int]] = {}
+        for person in people:
+            words = person.name.split()
+            key = surname_key(person.name)
+            tally = votes.setdefault(key, [0, 0])
+            first = words[0].lower()
+            if len(words) == 1 and first == key and first not in MALE_NAMES | FEMALE_NAMES:
+                continue
+            if first in MALE_NAMES:
+                tally[0] += 3
+            elif first in FEMALE_NAMES:
+                tally[1] += 3
+        doc = art.doc
+        surnames = set(votes)
+        for tok in doc:
+            low = tok.lower_.rstrip(".")
+            if low in _HONORIFICS and tok.i + 1 < len(doc):
+                # "Mr. Trump", "Mrs. Hillary Clinton": the honorific names the gender of the next name
+                j = tok.i + 1
+                while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and doc[j + 1].is_title:
+                    j += 1
+                key = doc[j].lower_.replace("’", "'")
+                if key in surnames:
+                    votes[key][_HONORIFICS[low]] += 5
+            elif tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN":
+                key = tok.lower_.replace("’", "'")
+                if key not in surnames:
+                    continue
+                for nxt in doc[tok.i + 1 : tok.sent.end]:
+                    if nxt.lower_ in ("he", "him", "his", "himself"):
+                        votes[key][0] += 1
+                        break
+                    if nxt.lower_ in ("she", "her", "hers", "herself"):
+                        votes[key][1] += 1
+                        break
+                    if nxt.pos_ == "PROPN" and nxt.ent_type_ == "PERSON":
+                        break
+        return {k: ("m" if m > f else "f") for k, (m, f) in votes.items() if m != f}
 
     @staticmethod
     def _is_person(ent: Span) -> bool:
@@ -121,22 +187,44 @@ class EntityAttributor:
 
     @staticmethod
     def _fullest(name: str, people: list[_Person], before: int) -> _Person | None:
-        """The longest name for the same person: earlier mentions first, then any in the article."""
-        last = name.split()[-1].lower() if name.split() else ""
-        if not last:
+        """The fullest name for the same person: the latest earlier mention with a first name, else the first
+        later one, else the longest. Latest, since two people may share a surname (Bill and Hillary Clinton)."""
+        key = surname_key(name)
+        if not key:
             return None
-        same = [p for p in people if p.name.split() and p.name.split()[-1].lower() == last]
+        same = [p for p in people if surname_key(p.name) == key]
         if not same:
             return None
-        earlier = [p for p in same if p.start <= before]
-        pool = earlier or same
-        longest = max(len(p.name) for p in pool)
-        best = [p for p in pool if len(p.name) == longest]
-        return best[-1] if earlier else best[0]
+        words = name.split()
+        if len(words) > 1:
+            first = words[0].lower()
+            matching = [p for p in same if p.name.split()[0].lower() == first and len(p.name.split()) > 1]
+            if matching:
+                return max(matching, key=lambda p: (len(p.name.split()), -abs(p.start - before)))
+        full = [p for p in same if len(p.name.split()) > 1]
+        if not full:
+            # family name first ("Mr. Ban" for Ban Ki-moon)
+            full = [
+                p
+                for p in people
+                if len(p.name.split()) > 1 and p.name.split()[0].lower() == key and key not in MALE_NAMES | FEMALE_NAMES
+            ]
+            same = same + full
+        earlier = [p for p in full if p.start <= before]
+        if earlier:
+            counts: dict[str, int] = {}
+            for p in same:
+                counts[p.name] = counts.get(p.name, 0) + 1
+            # two people with one surname: the one the article names more often, then the latest
+            return max(earlier, key=lambda p: (counts[p.name], p.start))
+        if full:
+            return min(full, key=lambda p: p.start)
+        return max(same, key=lambda p: len(p.name))
 
     # -------------------------------------------------------------- resolution
     def attribute(self, article: Article, candidates: list[Candidate]) -> None:
         people = self._people(article)
+        subjects = self._subjects(article, people)
         history: list[tuple[int, _Person]] = []  # (char offset, person) of resolved person speakers
         for cand in sorted(candidates, key=lambda c: c.speaker[0] if c.speaker else c.start):
             if cand.speaker is None or cand.speaker_head is None:
@@ -145,11 +233,14 @@ class EntityAttributor:
             mention = article.doc.char_span(cand.speaker[0], cand.speaker[1], alignment_mode="expand")
             if mention is None:
                 continue
-            resolved, role, kind = self._resolve(article, mention, head, people, history)
+            resolved, role, kind = self._resolve(article, mention, head, people, history, subjects)
             cand.resolved, cand.speaker_type = resolved, kind
             cand.role = role
             if kind == "person" and resolved:
-                person = next((p for p in reversed(people) if p.name == resolved), _Person(resolved, head.idx, role))
+                person = next((p for p in reversed(people) if p.name == resolved), None)
+                if person is None:
+                    gender = next((p.gender for p in people if surname_key(p.name) == surname_key(resolved)), None)
+                    person = _Person(resolved, head.idx, role, gender)
                 history.append((head.idx, person))
                 if cand.role is None:
                     cand.role = person.role or next((p.role for p in people if p.name == resolved and p.role), None)
@@ -158,14 +249,14 @@ class EntityAttributor:
             elif resolved is None:
                 cand.confidence = min(cand.confidence, 0.5)
 
-    def _resolve(self, art: Article, mention: Span, head: Token, people: list[_Person], history):
+    def _resolve(self, art: Article, mention: Span, head: Token, people: list[_Person], history, subjects):
         doc = art.doc
         low = head.lower_
         # relative pronoun: "..., who said" refers to the noun the clause hangs on
         if low in ("who", "which", "that") and head.head.dep_ == "relcl":
             antecedent = head.head.head
             span = doc[antecedent.left_edge.i : antecedent.i + 1]
-            return self._resolve(art, span, antecedent, people, history)
+            return self._resolve(art, span, antecedent, people, history, subjects)
         known = {p.start for p in people}
         persons = [e for e in mention.ents if e.label_ == "PERSON" or e.start_char in known]
         if not persons:
@@ -175,6 +266,11 @@ class EntityAttributor:
                 if len(surname.split()) == 1 and self._fullest(surname, people, e.start_char) is not None:
                     persons = [e]
                     break
+        if not persons and head.pos_ == "PROPN" and not mention.ents:
+            # a surname the model did not tag at all: resolve it when the article names that person in full
+            full = self._fullest(head.text, people, head.idx)
+            if full is not None and len(full.name.split()) > 1:
+                return full.name, full.role, "person"
         if persons:
             ent = max(persons, key=lambda e: len(e))
             name = clean_name(ent.text)
@@ -189,7 +285,9 @@ class EntityAttributor:
         if low in PERSON_PRONOUNS or low in ("they", "we") and head.dep_ in ("nsubj", "nsubjpass"):
             if low in ("i", "me", "we", "they"):
                 return None, None, "person" if low in ("i", "me") else "unknown"
-            person = self._recent(art, head, people, history)
+            person = self._recent(art, head, history + subjects)
+            if person is not None:
+                person = self._fullest(person.name, people, head.idx) or person
             if person is None:
                 return None, None, "person"
             return person.name, person.role, "person"
@@ -198,6 +296,8 @@ class EntityAttributor:
         key = role_key(head.text)
         if key is not None and head.pos_ in ("NOUN", "PROPN") and head.tag_ not in ("NNS", "NNPS"):
             person = self._by_role(key, head.idx, people)
+            if person is not None:
+                person = self._fullest(person.name, people, head.idx) or person
             role = mention.text
             role = _STRIP_EDGE.sub("", role.strip())
             if person is None:
@@ -208,33 +308,62 @@ class EntityAttributor:
             ent = max(orgs, key=len)
             return _STRIP_EDGE.sub("", ent.text).strip(), None, "organization"
         if head.lemma_.lower() in ORG_NOUNS or head.lower_ in ORG_NOUNS:
-            return _STRIP_EDGE.sub("", mention.text.strip()), None, "organization"
+            named = self._named_org(art, mention, head)
+            return named or _STRIP_EDGE.sub("", mention.text.strip()), None, "organization"
         if head.lemma_.lower() in DOCUMENT_NOUNS or any(e.label_ in _DOC_LABELS for e in mention.ents):
             return _STRIP_EDGE.sub("", mention.text.strip()), None, "document"
         if head.pos_ in ("NOUN", "PROPN"):
             return _STRIP_EDGE.sub("", mention.text.strip()), None, "unknown"
         return None, None, "unknown"
 
-    def _recent(self, art: Article, head: Token, people: list[_Person], history) -> _Person | None:
-        """Most recent person speaker or person subject before the pronoun, within a few paragraphs."""
+    def _subjects(self, art: Article, people: list[_Person]) -> list[tuple[int, _Person]]:
+        """People named as the subject (or in apposition) of a clause: what a later "he"/"she" refers to."""
+        out = []
+        known = {surname_key(p.name) for p in people}
+        for tok in art.doc:
+            if tok.dep_ not in ("nsubj", "nsubjpass", "appos", "poss") or tok.pos_ != "PROPN":
+                continue
+            if tok.dep_ == "poss" and tok.ent_type_ != "PERSON":
+                continue
+            if tok.ent_type_ != "PERSON" and tok.lower_.replace("’", "'") not in known:
+                continue
+            full = self._fullest(tok.text, people, tok.idx)
+            if full is not None:
+                out.append((tok.idx, full))
+        return out
+
+    def _recent(self, art: Article, head: Token, candidates: list[tuple[int, _Person]]) -> _Person | None:
+        """Most recent person speaker or subject before the pronoun whose gender fits, within a few paragraphs."""
         pos = head.idx
         para = art.paragraph_of(pos)
+        gender = "m" if head.lower_ in _MALE else "f" if head.lower_ in _FEMALE else None
         best: tuple[int, _Person] | None = None
-        for at, person in history:
-            if at < pos and (best is None or at > best[0]):
-                best = (at, person)
-        for ent in art.doc.ents:
-            if ent.start_char >= pos or not self._is_person(ent):
+        for at, person in candidates:
+            if at >= pos or (best is not None and at <= best[0]):
                 continue
-            if ent.root.dep_ not in ("nsubj", "nsubjpass") and not (ent.root.dep_ == "appos"):
+            if gender and person.gender and person.gender != gender:
                 continue
-            if best is None or ent.start_char > best[0]:
-                name = clean_name(ent.text)
-                full = self._fullest(name, people, ent.start_char)
-                best = (ent.start_char, full or _Person(name, ent.start_char, None))
+            best = (at, person)
         if best is None or para - art.paragraph_of(best[0]) > self.max_pronoun_distance:
             return None
         return best[1]
+
+    @staticmethod
+    def _named_org(art: Article, mention: Span, head: Token) -> str | None:
+        """A generic noun ("the agency said") stands for the organisation the article named just before."""
+        if mention[0].lower_ != "the" or len(mention) > 3 or head.tag_ in ("NNS", "NNPS"):
+            return None
+        para = art.paragraph_of(head.idx)
+        orgs = [e for e in art.doc.ents if e.label_ == "ORG" and e.end_char <= mention.start_char]
+        noun = head.lower_
+        for ent in reversed(orgs):
+            if noun in ent.text.lower().split():
+                return _STRIP_EDGE.sub("", ent.text).strip()
+        if noun in GENERIC_ORG_NOUNS:
+            near = [e for e in orgs if para - art.paragraph_of(e.start_char) <= 1]
+            if near:
+                return _STRIP_EDGE.sub("", near[-1].text).strip()
+        return None
 
     @staticmethod
     def _by_role(key: str, pos: int, people: list[_Person]) -> _Person | None:

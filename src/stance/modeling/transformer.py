@@ -29,6 +29,21 @@ def _torch():
     return torch
 
 
+def resolve_pretrained(pretrained: str) -> str:
+    """A hub id or folder as is; an MLflow model URI (`models:/name@alias`, `runs:/…`) becomes the local
+    folder of the stance model logged there, so a registered model can be fine-tuned further."""
+    if not pretrained.startswith(("models:/", "runs:/", "mlflow-artifacts:/")):
+        return pretrained
+    import mlflow
+
+    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=pretrained))
+    for candidate in (local / "artifacts" / "model", local):
+        if (candidate / "config.json").is_file():
+            log.info("fine-tuning from %s (%s)", pretrained, candidate)
+            return str(candidate)
+    raise FileNotFoundError(f"{pretrained}: no transformer checkpoint inside (is it a TF-IDF model?)")
+
+
 class _TextDataset:
     """Pre-tokenized rows; padding happens per batch in the collator."""
 
@@ -78,14 +93,15 @@ class TransformerClassifier:
     def _load_pretrained(self, labels: Sequence[str]) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        if Path(self.pretrained).is_dir():
-            verify_sha256(self.pretrained, self.sha256)
+        source = resolve_pretrained(self.pretrained)
+        if Path(source).is_dir():
+            verify_sha256(source, self.sha256)
         elif self.sha256:
-            log.warning("model.sha256 is only checked for local folders; %s is a hub id", self.pretrained)
+            log.warning("model.sha256 is only checked for local folders; %s is a hub id", source)
         kwargs: dict[str, Any] = {"revision": self.revision} if self.revision else {}
-        self.tokenizer = AutoTokenizer.from_pretrained(self.pretrained, **kwargs)
+        self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
         self.model = AutoModelForSequenceClassification.from_pretrained(
-            self.pretrained,
+            source,
             num_labels=len(labels),
             id2label=dict(enumerate(labels)),
             label2id={label: i for i, label in enumerate(labels)},
