@@ -22,16 +22,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import pandas as pd  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
-from stance.config import PROJECT_ROOT  # noqa: E402
+from stance.config import ROOT as ROOT  # noqa: E402
 from stance.modeling.predictor import load_predictor  # noqa: E402
 from stance.workflows.classify import run_classify  # noqa: E402
 
 
 def quotes(rows: int) -> pd.DataFrame:
-    """Real quotes: PERSPECTRUM test pairs (all of them, repeated to `rows`)."""
-    path = PROJECT_ROOT.parent / "shared/data/perspectrum/perspectrum_stance_pairs.tsv"
-    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, quoting=3)
-    df = df[df["split"] == "test"][["claim", "perspective"]].rename(columns={"claim": "target", "perspective": "text"})
+    """Real news quotes: every quote of the shipped news-quote corpus (news-cc part), repeated to `rows`."""
+    df = pd.read_json(ROOT / "data" / "news_quotes" / "news_cc.jsonl", lines=True)
+    df = df[["text", "speaker", "context"]].rename(columns={"speaker": "target"}).fillna("")
     reps = -(-rows // len(df))
     out = pd.concat([df] * reps, ignore_index=True).head(rows)
     out.insert(0, "id", [f"q{i}" for i in range(len(out))])
@@ -41,7 +40,7 @@ def quotes(rows: int) -> pd.DataFrame:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="models:/stance@champion")
-    ap.add_argument("--tracking-uri", default=f"sqlite:///{PROJECT_ROOT}/mlflow.db")
+    ap.add_argument("--tracking-uri", default=f"sqlite:///{ROOT}/mlflow.db")
     ap.add_argument("--rows", type=int, default=4000)
     ap.add_argument("--batch-size", type=int, default=64)
     args = ap.parse_args()
@@ -54,7 +53,6 @@ def main() -> None:
     if folder is None:
         raise SystemExit("the throughput benchmark needs a transformer model")
     data = quotes(args.rows)
-    pair = predictor.input_mode == "target_text"
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "quotes.jsonl"
@@ -76,9 +74,13 @@ def main() -> None:
         ours = time.perf_counter() - t0
 
     clf = pipeline("text-classification", model=str(folder), tokenizer=str(folder), top_k=None, device=-1)
-    inputs = (
-        [{"text": t, "text_pair": x} for t, x in zip(data["target"], data["text"])] if pair else data["text"].tolist()
-    )
+    second = {"target_text": None, "text_context": "context"}.get(predictor.input_mode)
+    if predictor.input_mode == "target_text":
+        inputs = [{"text": t, "text_pair": x} for t, x in zip(data["target"], data["text"])]
+    elif second:
+        inputs = [{"text": t, "text_pair": x} for t, x in zip(data["text"], data[second])]
+    else:
+        inputs = data["text"].tolist()
     t0 = time.perf_counter()
     baseline_out = clf(inputs, batch_size=args.batch_size, truncation=True, max_length=predictor.max_length)
     base = time.perf_counter() - t0

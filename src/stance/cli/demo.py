@@ -1,4 +1,4 @@
-"""`make demo`: train a short run (registered as champion), classify a sample file, say where it all is.
+"""`make demo`: train the default model when no champion is registered, classify a sample file, say where it all is.
 
 Runs the same console scripts a user would, so the demo exercises the real commands.
 """
@@ -62,7 +62,7 @@ def main() -> int:
     print(f"model:        models:/{MODEL}@champion (version {_champion_version(uri)}) in {uri}")
     print(f"predictions:  {output}  ({len(rows)} rows; {agree} agree with the sample's gold label)")
     for r in rows[:3]:
-        print(f"  [{r['stance']:>10} {r['stance_score']:.2f}] {r['target'][:40]!r} <- {r['text'][:60]!r}")
+        print(f"  [{r['stance']:>13} {r['stance_score']:.2f}] {r.get('speaker') or '?'}: {r['text'][:70]!r}")
     print(
         f"compare runs: .venv/bin/mlflow ui --backend-store-uri sqlite:///{DB}   (or: make ui), then open http://127.0.0.1:5000"
     )
