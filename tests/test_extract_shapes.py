@@ -162,3 +162,26 @@ def test_extract_many_matches_extract(extractor):
     assert many["c"] == []
     for aid, text in arts[:2]:
         assert [q.to_dict() for q in many[aid]] == [q.to_dict() for q in extractor.extract(text, aid)]
+
+
+def test_quote_signed_with_a_dash_and_a_name_on_its_line(extractor):
+    text = (
+        "Readers sent us their reactions.\n"
+        "“The debate was a waste of an evening for everyone.” ― Maria Tovar\n"
+        "“I learned nothing new about the candidates tonight.”\u00a0―\u00a0Peter J. Lund.\n"
+    )
+    quotes = run(extractor, text)
+    first = only(quotes, speaker_mention="Maria Tovar")
+    assert first.type == "direct" and first.cue == "―" and first.text.startswith("“The debate")
+    second = only(quotes, speaker_mention="Peter J. Lund")
+    assert second.text == "“I learned nothing new about the candidates tonight.”"
+
+
+def test_dash_before_a_lower_case_phrase_is_not_a_byline(extractor):
+    text = "“We will see what happens next week.” ― perhaps not.\n"
+    assert not [q for q in run(extractor, text) if q.cue == "―"]
+
+
+def test_one_word_quote_with_its_own_cue_after_it(extractor):
+    q = only(run(extractor, 'The crowd roared at the rally.\n\n"Unbelievable," Senator Ana Ruiz said.'), type="direct")
+    assert q.text == '"Unbelievable,"' and q.speaker == "Ana Ruiz"

@@ -49,3 +49,44 @@ def test_unresolvable_speaker_is_none(extractor):
     quotes = extractor.extract("The spokesman said the office was closed.", "d")
     (q,) = quotes
     assert q.speaker_mention == "The spokesman" and q.speaker is None
+
+
+def test_surname_skips_a_later_full_name_of_the_other_gender(extractor):
+    # "Mr. Halvorsen" is not "his wife, Karen Halvorsen": the surname goes to the full name whose first name fits
+    text = (
+        "Governor Halvorsen opened the session on Monday.\n\n"
+        '"We will balance the budget," Mr. Halvorsen said.\n\n'
+        "He was joined by his wife, Karen Halvorsen, and by aides.\n\n"
+        'The governor said: "This is a good day."\n\n'
+        "Supporters wore hats reading Thomas Halvorsen for Governor."
+    )
+    quotes = extractor.extract(text, "e")
+    assert by_cue(quotes, "Mr. Halvorsen").speaker == "Thomas Halvorsen"
+    assert by_cue(quotes, "The governor").speaker == "Thomas Halvorsen"
+
+
+def test_object_pronoun_of_the_subjects_own_verb_does_not_set_its_gender(extractor):
+    # "Okafor scolded him": him is someone else, so it must not make Okafor male
+    text = 'Senator Claire Okafor scolded him at the hearing: "You misled the public," she said.'
+    quotes = extractor.extract(text, "f")
+    assert by_cue(quotes, "she").speaker == "Claire Okafor"
+
+
+def test_name_with_a_who_clause_is_an_antecedent_for_a_pronoun(extractor):
+    text = (
+        "The plan would raise prices, said the economist Anna Brennan.\n\n"
+        "It became an issue, with Maria Delgado — who has called for higher taxes — attacking the plan.\n\n"
+        '"The plan would cut taxes for the rich," she said.'
+    )
+    quotes = extractor.extract(text, "g")
+    assert by_cue(quotes, "she").speaker == "Maria Delgado"
+
+
+def test_lone_surname_is_not_read_as_a_first_name_for_gender(extractor):
+    # Warren is also a man's first name; alone it is Patricia Warren's surname here
+    text = (
+        "Sen. Patricia Warren questioned the bank's chief executive on Tuesday.\n\n"
+        '"This just is not right," Warren said. The bank failed its workers, she said.'
+    )
+    quotes = extractor.extract(text, "h")
+    assert by_cue(quotes, "she").speaker == "Patricia Warren"

@@ -122,6 +122,10 @@ MALE_NAMES = frozenset(
     martin matt matthew michael mike mitch mitt nathan newt nicholas nick patrick paul peter phil philip ralph
     rand randy ray raymond reince richard rick rob robert roger ron ronald roy rudy russell ryan sam samuel scott
     sean stephen steve steven ted terry thomas tim timothy todd tom tony walter wayne william willie
+    abraham adrian ahmed ali andy barry bashar boris brett cory curtis dale darrell derek dmitry dustin elijah
+    evan franklin gavin glenn gordon grant hank hassan hugh ian isaac jared jay jesse jorge kurt lamar leon lloyd
+    lou luke marc mario marvin maurice max mitchell mohammed muhammad neil noah omar oscar pete preston reid rex
+    rodney ross sergei shawn simon stan stuart trent trey troy tyler vincent vladimir wade warren wesley zachary
     """.split()
 )
 FEMALE_NAMES = frozenset(
@@ -133,6 +137,9 @@ FEMALE_NAMES = frozenset(
     kellyanne kelly kimberly laura lauren linda lisa lori louise madeleine margaret maria marie marilyn martha
     mary megan megyn melania melissa michelle nancy nicole nikki olivia pamela patricia paula rachel rebecca
     rose ruth sandra sara sarah sharon shirley stephanie susan teresa theresa tulsi virginia wanda
+    abigail allison ashley caroline charlotte christina claire claudia condoleezza danielle denise dianne elaine
+    erin gina grace irene jenny joanna kamala katie kirsten kristen lily loretta lucy marcia marsha maxine molly
+    monica natalie nina samantha sheila sonia sophia stacey sylvia tammy tina valerie victoria yvonne
     """.split()
 )
 

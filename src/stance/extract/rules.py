@@ -29,6 +29,10 @@ _QUOTE_CHARS = set("\"“”„‟«»'`")
 _SENT_END = {".", "!", "?"}
 _DASHES = {",", "—", "–", "--"}
 _RELATIVE = {"who", "that", "which", "whom"}
+# a quotation followed, on its own line, by a dash and a name: “...” ― Jane Smith (reader comments, epigraphs)
+_DASH_BYLINE = re.compile(
+    r"[ \t\u00a0]*([―—–])[ \t\u00a0]*((?:[A-Z][\w.'’-]*\.?[ \u00a0]){0,4}[A-Z][\w'’-]+)\.?[ \t\u00a0]*(?:\n|$)"
+)
 _SUBJ_DEPS = {"nsubj", "csubj"}
 _OBJECT_PREPS = {"of", "as", "for", "over", "about", "on"}
 _XCOMP_VERBS = {"promise", "vow", "pledge", "threaten", "urge", "ask", "warn", "call", "demand", "vote", "push"}
@@ -358,6 +362,9 @@ class RuleExtractor:
             if is_embedded and not sentence_like:
                 embedded.add(r_idx)
                 continue
+            if self._dash_byline(art, cand, last[1]):
+                out.append(cand)
+                continue
             inner_tail = art.text[max(first[0], last[1] - 3) : last[1]]
             after_first = any(ch in inner_tail for ch in ",?!—–")
             cue = None
@@ -370,7 +377,9 @@ class RuleExtractor:
             if cue is None and first[0] == para_start:
                 cue = self._lead_in_cue(art, r_idx, p_first)
             if cue is not None and self._with_cue(art, cand, cue):
-                if n_words < self.min_direct_words:
+                # '"Savage," she said.': a one-word quote counts when its own cue follows it
+                short_ok = after_first and cue.idx > last[1] and cue.idx - last[1] < 20
+                if n_words < self.min_direct_words and not short_ok:
                     continue
                 if cue.idx < first[0] and len(region.pieces) == 1:
                     self._extend_mixed(art, cand, r_idx)
@@ -385,6 +394,21 @@ class RuleExtractor:
             cand.confidence = 0.0  # unattributed for now; continuation logic may adopt it
             out.append(cand)
         return self._adopt_orphans(art, out), embedded
+
+    @staticmethod
+    def _dash_byline(art: Article, cand: Candidate, end_char: int) -> bool:
+        """`“...” ― Jane Smith` at the end of a line: the dash is the cue and the name the speaker."""
+        m = _DASH_BYLINE.match(art.text, end_char)
+        if m is None:
+            return False
+        dash = art.token_at(m.start(1))
+        first = art.token_at(m.start(2))
+        head = art.token_at(m.end(2) - 1)
+        if dash is None or first is None or head is None or not all(t.pos_ == "PROPN" for t in (first, head)):
+            return False
+        cand.cue, cand.cue_token = (m.start(1), m.end(1)), dash.i
+        cand.speaker, cand.speaker_head = (m.start(2), m.end(2)), head.i
+        return True
 
     def _adopt_orphans(self, art: Article, cands: list[Candidate]) -> list[Candidate]:
         """Cue-less quotes: a second part of a split quote, a continued quote paragraph, or dropped."""

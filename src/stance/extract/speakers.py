@@ -61,6 +61,14 @@ def clean_name(span_text: str) -> str:
     return re.sub(r"['’]s$", "", name).strip(" ,")
 
 
+def _first_name_gender(name: str) -> str | None:
+    words = name.split()
+    if len(words) < 2:
+        return None
+    first = words[0].lower()
+    return "m" if first in MALE_NAMES else "f" if first in FEMALE_NAMES else None
+
+
 @dataclass
 class _Person:
     name: str
@@ -91,23 +99,42 @@ class EntityAttributor:
             if not name or not any(ch.isalpha() for ch in name):
                 continue
             people.append(_Person(name, ent.start_char, self._role_of(ent)))
+        people.extend(self._names_inside_other_entities(art, people))
+        people.sort(key=lambda p: p.start)
         genders = self._genders(art, people)
         for person in people:
             person.gender = genders.get(surname_key(person.name))
         return people
 
     @staticmethod
+    def _names_inside_other_entities(art: Article, people: list[_Person]) -> list[_Person]:
+        """ "Barack Obama Election Day": a common first name before a known surname names that person in full,
+        even where the model tagged the words as part of something else."""
+        surnames = {surname_key(p.name) for p in people}
+        doc = art.doc
+        out = []
+        for tok in doc[:-1]:
+            nxt = doc[tok.i + 1]
+            if tok.ent_type_ == "PERSON" or not tok.is_title or not nxt.is_title:
+                continue
+            if tok.lower_ not in MALE_NAMES | FEMALE_NAMES or nxt.lower_.replace("’", "'") not in surnames:
+                continue
+            out.append(_Person(f"{tok.text} {nxt.text}", tok.idx, None))
+        return out
+
+    @staticmethod
     def _genders(art: Article, people: list[_Person]) -> dict[str, str]:
         """Gender per surname from what the article itself says: an honorific (Mr./Mrs./Ms.), a common first
         name, or the pronoun that follows the name as subject in the same sentence ("Smith said she ...")."""
         votes: dict[str, list[int]] = {}
+        surnames = {surname_key(p.name) for p in people if len(p.name.split()) > 1}
         for person in people:
             words = person.name.split()
             key = surname_key(person.name)
             tally = votes.setdefault(key, [0, 0])
             first = words[0].lower()
-            if len(words) == 1 and first == key and first not in MALE_NAMES | FEMALE_NAMES:
-                continue
+            if len(words) == 1 and (key in surnames or first not in MALE_NAMES | FEMALE_NAMES):
+                continue  # a lone "Warren" is Elizabeth Warren's surname, not the first name Warren
             if first in MALE_NAMES:
                 tally[0] += 3
             elif first in FEMALE_NAMES:
@@ -129,6 +156,8 @@ class EntityAttributor:
                 if key not in surnames:
                     continue
                 for nxt in doc[tok.i + 1 : tok.sent.end]:
+                    if nxt.dep_ in ("dobj", "dative") and nxt.head.i == tok.head.i:
+                        break  # "Smith scolded him": an object of the subject's own verb is someone else
                     if nxt.lower_ in ("he", "him", "his", "himself"):
                         votes[key][0] += 1
                         break
@@ -202,6 +231,14 @@ class EntityAttributor:
             if matching:
                 return max(matching, key=lambda p: (len(p.name.split()), -abs(p.start - before)))
         full = [p for p in same if len(p.name.split()) > 1]
+        if len(words) == 1 and full:
+            # "Mr. Obama" is not "the first lady, Michelle Obama": drop full names whose first name contradicts
+            # the gender the article gives the surname
+            gender = next((p.gender for p in same if p.gender), None)
+            fitting = [p for p in full if _first_name_gender(p.name) in (None, gender)]
+            if gender:
+                full = fitting
+                same = [p for p in same if len(p.name.split()) == 1] + fitting
         if not full:
             # family name first ("Mr. Ban" for Ban Ki-moon)
             full = [
@@ -321,9 +358,9 @@ class EntityAttributor:
         out = []
         known = {surname_key(p.name) for p in people}
         for tok in art.doc:
-            if tok.dep_ not in ("nsubj", "nsubjpass", "appos", "poss") or tok.pos_ != "PROPN":
+            if tok.pos_ != "PROPN":
                 continue
-            if tok.dep_ == "poss" and tok.ent_type_ != "PERSON":
+            if tok.dep_ not in ("nsubj", "nsubjpass", "appos") and not self._has_who_clause(tok):
                 continue
             if tok.ent_type_ != "PERSON" and tok.lower_.replace("’", "'") not in known:
                 continue
@@ -331,6 +368,15 @@ class EntityAttributor:
             if full is not None:
                 out.append((tok.idx, full))
         return out
+
+    @staticmethod
+    def _has_who_clause(tok: Token) -> bool:
+        """ "with Jane Smith, who has called for ...": the name is the subject of its relative clause."""
+        return any(
+            child.dep_ == "relcl"
+            and any(g.dep_ in ("nsubj", "nsubjpass") and g.lower_ == "who" for g in child.children)
+            for child in tok.children
+        )
 
     def _recent(self, art: Article, head: Token, candidates: list[tuple[int, _Person]]) -> _Person | None:
         """Most recent person speaker or subject before the pronoun whose gender fits, within a few paragraphs."""
