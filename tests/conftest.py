@@ -72,6 +72,16 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def extractor():
+    """The default quote extractor, loaded once for all extraction tests (spaCy loading dominates)."""
+    from omegaconf import OmegaConf
+
+    from stance.extract.pipeline import build_extractor
+
+    return build_extractor(OmegaConf.load(CONF_DIR / "extract" / "default.yaml"))
+
+
 @pytest.fixture(autouse=True)
 def _clean_hydra_and_mlflow():
     GlobalHydra.instance().clear()

@@ -4,17 +4,6 @@ Sentences written for these tests."""
 
 from __future__ import annotations
 
-import pytest
-from omegaconf import OmegaConf
-
-from stance.config import CONF_DIR
-from stance.extract.pipeline import build_extractor
-
-
-@pytest.fixture(scope="session")
-def extractor():
-    return build_extractor(OmegaConf.load(CONF_DIR / "extract" / "default.yaml"))
-
 
 def quotes_in(extractor, text):
     quotes = extractor.extract(text, "t")

@@ -2,17 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from omegaconf import OmegaConf
-
-from stance.config import CONF_DIR
-from stance.extract.pipeline import build_extractor
-
-
-@pytest.fixture(scope="session")
-def extractor():
-    return build_extractor(OmegaConf.load(CONF_DIR / "extract" / "default.yaml"))
-
 
 def by_cue(quotes, mention):
     found = [q for q in quotes if q.speaker_mention == mention]

@@ -22,21 +22,13 @@ TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 
 
-class ArticleError(ValueError):
-    """One article that cannot be processed; `source`, `line` and `field` say where."""
+class ArticleError(TableError):
+    """One article that cannot be processed; `source`, `line` and `field` say where, `row` what it held."""
 
     def __init__(self, source: str, reason: str, line: int | None = None, field: str | None = None, row=None):
-        self.source = str(source)
-        self.reason = reason
-        self.line = line
-        self.field = field
+        super().__init__(source, reason, line=line, field=field)
+        self.source = self.path
         self.row = row or {}
-        where = self.source
-        if line is not None:
-            where += f", line {line}"
-        if field is not None:
-            where += f", field '{field}'"
-        super().__init__(f"{where}: {reason}")
 
 
 @dataclass
@@ -154,5 +146,7 @@ def iter_articles(
         )
     try:
         yield from _iter_table(path, id_field, text_field)
+    except ArticleError:
+        raise
     except TableError as err:
         raise ArticleError(err.path, err.reason, line=err.line, field=err.field) from None
