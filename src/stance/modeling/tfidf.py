@@ -49,7 +49,6 @@ class TfidfLogReg:
         max_features: int = 200_000,
         labels: Sequence[str] | None = None,
         input_mode: str = "text",
-        **_: Any,
     ):
         self.name = name
         self.c_grid = [float(c) for c in c_grid]
