@@ -135,16 +135,18 @@ def test_every_group_option_composes(primary, group, option, tmp_path):
                 assert cfg[group][key] == chosen[key], (group, option, key)
 
 
-def test_experiment_demo_overrides_groups(tmp_path):
-    cfg = _compose_filled("train", ["experiment=demo"], tmp_path)
-    demo = OmegaConf.load(CONF_DIR / "experiment" / "demo.yaml")
-    chosen = {k: v for entry in demo.defaults for k, v in entry.items()}
+@pytest.mark.parametrize("experiment", sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml")))
+def test_experiments_override_groups(experiment, tmp_path):
+    cfg = _compose_filled("train", [f"experiment={experiment}"], tmp_path)
+    spec = OmegaConf.load(CONF_DIR / "experiment" / f"{experiment}.yaml")
+    chosen = {k: v for entry in spec.get("defaults", []) for k, v in entry.items()}
     for group in ("data", "model"):
-        option = OmegaConf.load(CONF_DIR / group / f"{chosen[f'override /{group}']}.yaml")
-        assert cfg[group].name == option.name
+        if f"override /{group}" in chosen:
+            option = OmegaConf.load(CONF_DIR / group / f"{chosen[f'override /{group}']}.yaml")
+            assert cfg[group].name == option.name
     # every value the experiment sets wins over the group defaults
     for group in ("data", "train", "tracking", "model"):
-        for key, value in (demo.get(group) or {}).items():
+        for key, value in (spec.get(group) or {}).items():
             assert cfg[group][key] == value, (group, key)
 
 
