@@ -22,7 +22,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import pandas as pd  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
-from stance.config import ROOT as ROOT  # noqa: E402
+from stance.config import PROJECT_ROOT as ROOT  # noqa: E402
 from stance.modeling.predictor import load_predictor  # noqa: E402
 from stance.workflows.classify import run_classify  # noqa: E402
 

@@ -29,8 +29,16 @@ def _minilm_dir() -> str:
     return str(minilm_dir())
 
 
+_RUN_UID = f"{os.getpid():x}"
+
+
+def _run_uid() -> str:
+    """Per-process suffix for run folders: jobs started in the same second must not share checkpoints."""
+    return _RUN_UID
+
+
 def register_resolvers() -> None:
-    for name, fn in {"stance_root": _project_root, "minilm_dir": _minilm_dir}.items():
+    for name, fn in {"stance_root": _project_root, "minilm_dir": _minilm_dir, "stance_uid": _run_uid}.items():
         if not OmegaConf.has_resolver(name):
             OmegaConf.register_new_resolver(name, fn, use_cache=False)
 
