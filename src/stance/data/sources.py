@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from stance.data.labelled import load_labelled, validate_frame
-from stance.io import TableError
+from stance.io import TableError, read_table
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,12 @@ def _stratified_split(frame: pd.DataFrame, fraction: float, seed: int, what: str
         log.warning("too few rows per label to stratify the %s split; splitting at random", what)
     keep, held = train_test_split(frame, test_size=fraction, random_state=seed, stratify=stratify)
     return keep.reset_index(drop=True), held.reset_index(drop=True)
+
+
+def _validated(part: pd.DataFrame, labels: Sequence[str], input_mode: str, source: str, name: str) -> pd.DataFrame:
+    """One split of a corpus source, reduced to the columns the trainer reads and validated like a user file."""
+    columns = [c for c in ("id", "target", "text", "label", "context") if c in part.columns]
+    return validate_frame(part[columns].reset_index(drop=True), labels, f"{source} [{name}]", None, input_mode)
 
 
 def table_splits(
@@ -119,7 +125,7 @@ def perspectrum(
         out["test"] = dedup
 
     def clean(part: pd.DataFrame, name: str) -> pd.DataFrame:
-        return validate_frame(part[["id", "target", "text", "label"]], labels, f"{path} [{name}]", None, input_mode)
+        return _validated(part, labels, input_mode, path, name)
 
     return Splits(
         clean(out["train"], "train"),
@@ -164,18 +170,16 @@ def ibm_claim_stance(
     log.info("ibm_claim_stance: dev topics %s", sorted(held, key=int))
 
     def clean(part: pd.DataFrame, name: str) -> pd.DataFrame:
-        return validate_frame(
-            part[["id", "target", "text", "label"]].reset_index(drop=True), labels, f"{path} [{name}]", None, input_mode
-        )
+        return _validated(part, labels, input_mode, path, name)
 
     return Splits(clean(train, "train"), clean(dev, "dev"), clean(test, "test"))
 
 
-def _resolve_polnear(records: pd.DataFrame, polnear_dir: Path, path: str) -> pd.DataFrame:
+def _resolve_polnear(records: pd.DataFrame, lines: Sequence[int], polnear_dir: Path, path: str) -> pd.DataFrame:
     """Fill `text` and `context` of stand-off rows from a local PolNeAR copy (its text is never shipped)."""
     cache: dict[str, str] = {}
     texts, contexts = [], []
-    for i, row in enumerate(records.itertuples(index=False), start=1):
+    for i, row in zip(lines, records.itertuples(index=False)):
         file = polnear_dir / str(row.polnear_split) / "text" / str(row.article_id)
         if row.article_id not in cache:
             if not file.is_file():
@@ -202,7 +206,7 @@ def news_quotes(
 ) -> Splits:
     """Our annotated news-quote corpus: news-cc rows carry their text; PolNeAR rows are stand-off and
     are resolved from `polnear_dir`. Without a PolNeAR copy, training goes on with news-cc alone."""
-    frames = [pd.read_json(news_cc_path, lines=True, dtype=False)]
+    frames = [read_table(news_cc_path)[0]]
     if polnear_path:
         folder = Path(polnear_dir) if polnear_dir else None
         if folder is None or not folder.is_dir():
@@ -210,13 +214,12 @@ def news_quotes(
                 "PolNeAR copy not found at %s: training on the news-cc part only (set data.polnear_dir)", polnear_dir
             )
         else:
-            frames.append(_resolve_polnear(pd.read_json(polnear_path, lines=True, dtype=False), folder, polnear_path))
+            frames.append(_resolve_polnear(*read_table(polnear_path), folder, polnear_path))
     frame = pd.concat(frames, ignore_index=True)
     if "speaker" in frame.columns:
         frame["target"] = frame["speaker"].fillna("").astype(str)
-    out = {}
-    for name in ("train", "dev", "test"):
-        part = frame[frame["split"] == name].reset_index(drop=True)
-        columns = [c for c in ("id", "text", "label", "target", "context") if c in part.columns]
-        out[name] = validate_frame(part[columns], labels, f"{news_cc_path} [{name}]", None, input_mode)
-    return Splits(out["train"], out["dev"], out["test"])
+    train, dev, test = (
+        _validated(frame[frame["split"] == name], labels, input_mode, news_cc_path, name)
+        for name in ("train", "dev", "test")
+    )
+    return Splits(train, dev, test)
