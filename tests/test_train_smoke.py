@@ -50,3 +50,33 @@ def test_same_seed_same_metrics(compose_cfg, tiny_train_overrides):
     second = run_training(compose_cfg("train", overrides))
     keys = [k for k in first if k.startswith(("eval_", "test_"))]
     assert keys and all(first[k] == pytest.approx(second[k], abs=1e-9) for k in keys)
+
+
+def test_mean_pooling_trains_saves_and_reloads_to_the_same_predictions(compose_cfg, tiny_train_overrides, tmp_path):
+    import pandas as pd
+
+    from stance.modeling.pooling import MeanPoolClassifier
+    from stance.modeling.predictor import load_predictor
+
+    cfg = compose_cfg("train", tiny_train_overrides + ["tracking=none", "train.max_steps=4", "model.pooling=mean"])
+    metrics = run_training(cfg)
+    assert 0.0 <= metrics["test_macro_f1"] <= 1.0
+
+    saved = next((tmp_path / "out").rglob("mean_pool_head.safetensors")).parent
+    model = load_predictor(str(saved))
+    assert isinstance(model.model, MeanPoolClassifier)
+    frame = pd.DataFrame({"text": ["We must act now.", "Nonsense, that is a lie.", "The vote is on Monday."]})
+    first = model.predict_proba(frame)
+    again = load_predictor(str(saved)).predict_proba(frame)
+    assert first.shape == (3, len(cfg.data.labels))
+    assert first == pytest.approx(again, abs=1e-6)
+
+    # padding must not change a quote's probabilities: the mean ignores masked positions
+    alone = model.predict_proba(frame.iloc[[2]])
+    assert alone[0] == pytest.approx(first[2], abs=1e-5)
+
+
+def test_unknown_pooling_is_rejected(compose_cfg, tiny_train_overrides):
+    cfg = compose_cfg("train", tiny_train_overrides + ["tracking=none", "model.pooling=max"])
+    with pytest.raises(ValueError, match="model.pooling"):
+        run_training(cfg)

@@ -78,7 +78,11 @@ class TransformerClassifier:
         labels: Sequence[str] | None = None,
         input_mode: str = "text",
         revision: str | None = None,
+        pooling: str = "cls",
     ):
+        if pooling not in ("cls", "mean"):
+            raise ValueError(f"model.pooling must be 'cls' or 'mean', got '{pooling}'")
+        self.pooling = pooling
         self.pretrained = str(pretrained)
         self.max_length = int(max_length)
         self.sha256 = sha256
@@ -100,6 +104,14 @@ class TransformerClassifier:
             log.warning("model.sha256 is only checked for local folders; %s is a hub id", source)
         kwargs: dict[str, Any] = {"revision": self.revision} if self.revision else {}
         self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+        self.labels = list(labels)
+        if self.pooling == "mean":
+            from stance.modeling.pooling import MeanPoolClassifier
+
+            self.model = MeanPoolClassifier.from_encoder(source, len(labels), **kwargs)
+            self.model.config.id2label = dict(enumerate(labels))
+            self.model.config.label2id = {label: i for i, label in enumerate(labels)}
+            return
         self.model = AutoModelForSequenceClassification.from_pretrained(
             source,
             num_labels=len(labels),
@@ -108,7 +120,6 @@ class TransformerClassifier:
             ignore_mismatched_sizes=True,
             **kwargs,
         )
-        self.labels = list(labels)
 
     def _encode(self, frame: pd.DataFrame) -> dict[str, list]:
         first, second = input_pairs(frame, self.input_mode)
@@ -293,6 +304,7 @@ class TransformerClassifier:
             "labels": self.labels,
             "input_mode": self.input_mode,
             "max_length": self.max_length,
+            "pooling": self.pooling,
             "name": self.name,
             "base": self.pretrained,
         }
@@ -304,9 +316,14 @@ class TransformerClassifier:
         """Load a saved classifier (ours, with a manifest, or any HF sequence-classification folder)."""
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        from stance.modeling.pooling import MeanPoolClassifier, is_mean_pooled
+
         path = Path(path)
         manifest = manifest or {}
-        model = AutoModelForSequenceClassification.from_pretrained(path)
+        if is_mean_pooled(path):
+            model = MeanPoolClassifier.load(path)
+        else:
+            model = AutoModelForSequenceClassification.from_pretrained(path)
         labels = manifest.get("labels") or [model.config.id2label[i] for i in range(model.config.num_labels)]
         obj = cls(
             str(path),
@@ -314,6 +331,7 @@ class TransformerClassifier:
             name=manifest.get("name", path.name),
             labels=labels,
             input_mode=manifest.get("input_mode", "text"),
+            pooling="mean" if is_mean_pooled(path) else "cls",
         )
         obj.model = model
         obj.tokenizer = AutoTokenizer.from_pretrained(path)
