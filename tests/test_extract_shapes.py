@@ -176,3 +176,44 @@ def test_dash_before_a_lower_case_phrase_is_not_a_byline(extractor):
 def test_one_word_quote_with_its_own_cue_after_it(extractor):
     q = only(run(extractor, 'The crowd roared at the rally.\n\n"Unbelievable," Senator Ana Ruiz said.'), type="direct")
     assert q.text == '"Unbelievable,"' and q.speaker == "Ana Ruiz"
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        # a stance verb with a plain object: the object is the target of the stated position
+        ("On Monday, Governor Lena Park criticized the toll plan.", "the toll plan", "criticized", "Lena Park"),
+        ("The union also endorsed Maria Gomez.", "Maria Gomez", "endorsed", "The union"),
+        # the subject of a verb it governs ("refused to endorse") speaks through it
+        ("Senator Ruth Ames refused to endorse the treaty.", "the treaty", "endorse", "Ruth Ames"),
+        # a prepositional object of a position verb
+        ("Mayor Tom Reed talked about the flood defences at length.", "the flood defences", "talked", "Tom Reed"),
+        ("The council pushed for a new vote on the budget.", "a new vote on the budget", "pushed", "The council"),
+        # a verb outside the word lists, with a person subject and a clause
+        ("Senator Ruth Ames reasoned that the vote would fail.", "the vote would fail", "reasoned", "Ruth Ames"),
+        ("The coach bet the team would win the cup.", "the team would win the cup", "bet", "The coach"),
+    ],
+)
+def test_open_cues_find_stated_positions(extractor, text, content, cue, speaker):
+    q = only(run(extractor, text), type="indirect")
+    assert q.text == content and speaker in (q.speaker, q.speaker_mention)
+    assert q.cue.endswith(cue)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The storm criticized nothing and damaged the roof.",  # no person, group or document subject
+        "It seems that the bridge will open in May.",  # seem never reports a position
+        "A group that backs the mayor opened an office.",  # a relative clause describes, it does not report
+        "The report is on the desk.",
+    ],
+)
+def test_open_cues_leave_descriptions_alone(extractor, text):
+    assert [q for q in run(extractor, text) if q.type == "indirect"] == []
+
+
+def test_open_cues_can_be_switched_off():
+    from stance.extract.rules import RuleExtractor
+
+    assert RuleExtractor(open_cues=False).open_cues is False

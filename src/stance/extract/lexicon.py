@@ -35,6 +35,59 @@ CLAUSE_VERBS = frozenset(
     """.split()
 )
 
+# Verbs that never report a position even with a person subject and a clause ("he is sure that", "she made it
+# clear" stays covered by the word lists above); the open-cue rule skips them.
+NOT_CUE_VERBS = frozenset(
+    """
+    be have do seem appear look sound mean ensure make let help see hear watch get go come become remain keep
+    happen turn prove need take give put set use try start begin stop continue
+    """.split()
+)
+
+# Verbs whose plain object is the target of a stated position ("Trump also criticized Clinton"); used by the
+# open-cue rule, which also needs a person, group or document subject.
+POSITION_OBJECT_VERBS = frozenset(
+    """
+    criticize criticise slam blast condemn denounce praise endorse support back oppose reject dismiss defend
+    stress highlight mock blame target challenge applaud echo cite mention address attack welcome hail commend
+    laud thank tout question emphasize emphasise acknowledge admit reiterate ridicule deride decry lambaste
+    disparage belittle champion embrace favor favour advocate recommend propose demand deny dispute contest
+    """.split()
+)
+
+# Verbs whose prepositional object is the topic or target of a stated position ("talked about the wall",
+# "pushed for a recount"); the open-cue rule reads the object of these prepositions only.
+PREP_POSITION_VERBS = {
+    "talk": {"about"},
+    "joke": {"about"},
+    "speak": {"about", "against", "for", "out"},
+    "refer": {"to"},
+    "push": {"for"},
+    "call": {"for"},
+    "argue": {"for", "against"},
+    "campaign": {"for", "against"},
+    "lobby": {"for", "against"},
+    "rail": {"against"},
+    "side": {"with", "against"},
+    "vote": {"for", "against"},
+    "complain": {"about", "of"},
+    "boast": {"about", "of"},
+    "brag": {"about"},
+    "comment": {"on"},
+    "weigh": {"in"},
+    "point": {"to"},
+    "advocate": {"for"},
+    "fight": {"for", "against"},
+    "agree": {"with", "on"},
+    "disagree": {"with", "on"},
+    "worry": {"about"},
+    "warn": {"about", "against", "of"},
+    "insist": {"on"},
+    "hint": {"at"},
+    "testify": {"about", "on"},
+    "elaborate": {"on"},
+}
+
 # Verbs whose object (+ "of"/"as"/"for" phrase) is the reported content: "accused Y of ...".
 OBJECT_VERBS = frozenset(
     """

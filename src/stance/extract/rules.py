@@ -16,9 +16,16 @@ from stance.extract.base import Article, Candidate
 from stance.extract.lexicon import (
     CLAUSE_VERBS,
     DIRECT_VERBS,
+    DOCUMENT_NOUNS,
     JUNK_LINE_PATTERNS,
     NO_COMMENT_PATTERNS,
+    NOT_CUE_VERBS,
     OBJECT_VERBS,
+    ORG_NOUNS,
+    PERSON_PRONOUNS,
+    POSITION_OBJECT_VERBS,
+    PREP_POSITION_VERBS,
+    ROLE_NOUNS,
 )
 
 log = logging.getLogger(__name__)
@@ -67,10 +74,32 @@ def subject_of(verb: Token) -> Token | None:
                 if obj.dep_ == "pobj":
                     return obj
     head = verb.head
-    if head.i != verb.i and (verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
+    if head.i != verb.i and (verb.dep_ in ("conj", "xcomp") or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
         for child in head.children:
             if child.dep_ in _SUBJ_DEPS:
                 return child
+    return None
+
+
+def _speaker_like(tok: Token) -> bool:
+    """Could this subject hold a position: a person, group or document, not "the problem" or "it"."""
+    if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return True
+    lower = tok.lower_
+    if lower in PERSON_PRONOUNS or lower in ("they", "we", "who"):
+        return True
+    lemma = tok.lemma_.lower()
+    return tok.pos_ == "PROPN" or lemma in ROLE_NOUNS or lemma in ORG_NOUNS or lemma in DOCUMENT_NOUNS
+
+
+def _prep_object(verb: Token) -> Token | None:
+    """The object of the preposition a position verb takes: "talked about [the wall]"."""
+    preps = PREP_POSITION_VERBS.get(verb.lemma_.lower(), ())
+    for child in verb.children:
+        if child.i > verb.i and child.dep_ in ("prep", "prt") and child.lower_ in preps:
+            objects = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+            if objects:
+                return objects[0]
     return None
 
 
@@ -96,6 +125,7 @@ class RuleExtractor:
         continuation: bool = True,
         keep_unattributed: bool = False,
         max_speaker_tokens: int = 25,
+        open_cues: bool = False,
     ):
         self.min_direct_words = int(min_direct_words)
         self.indirect = bool(indirect)
@@ -103,6 +133,7 @@ class RuleExtractor:
         self.continuation = bool(continuation)
         self.keep_unattributed = bool(keep_unattributed)
         self.max_speaker_tokens = int(max_speaker_tokens)
+        self.open_cues = bool(open_cues)
 
     # ------------------------------------------------------------------ spans
     def mention_span(self, art: Article, head: Token, cue: Token | None = None) -> tuple[int, int]:
@@ -538,13 +569,32 @@ class RuleExtractor:
                 hi = end_tok.i
         return hi
 
+    def _open_cue(self, verb: Token) -> bool:
+        """A verb outside the word lists that still reports a position, said by a person, group or document:
+        with a clause after it ("Obama privately made the case that ...", "she felt she wasn't taken
+        seriously"), or a stance verb with a plain object ("Trump also criticized Clinton")."""
+        if not self.open_cues:
+            return False
+        lemma = verb.lemma_.lower()
+        if lemma in POSITION_OBJECT_VERBS:
+            has_content = any(c.dep_ == "dobj" and c.i > verb.i for c in verb.children)
+        elif lemma in PREP_POSITION_VERBS:
+            has_content = _prep_object(verb) is not None
+        elif lemma in NOT_CUE_VERBS:
+            return False
+        else:
+            has_content = any(c.dep_ == "ccomp" and c.i > verb.i and c.pos_ in ("VERB", "AUX") for c in verb.children)
+        spk = subject_of(verb)
+        # "a PAC that backs Trump": a relative clause describes someone more than it reports them
+        return has_content and spk is not None and spk.lower_ not in _RELATIVE and _speaker_like(spk)
+
     def _content_range(self, art: Article, verb: Token) -> tuple[list[tuple[int, int]], str] | None:
         """Token ranges [lo, hi] of the reported content of a cue verb, and how they were found."""
         doc = art.doc
         lemma = verb.lemma_.lower()
         children = list(verb.children)
         for child in children:
-            if child.dep_ == "ccomp" and lemma in CLAUSE_VERBS | OBJECT_VERBS:
+            if child.dep_ == "ccomp" and (lemma in CLAUSE_VERBS | OBJECT_VERBS or self._open_cue(verb)):
                 lo, hi = child.left_edge.i, child.right_edge.i
                 if child.i > verb.i:
                     lo = max(lo, verb.i + 1)
@@ -580,6 +630,14 @@ class RuleExtractor:
                     return [(dobj.left_edge.i, max(c.right_edge.i for c in extra))], "object"
                 if lemma in _DOBJ_ONLY_VERBS:
                     return [(dobj.left_edge.i, dobj.right_edge.i)], "object"
+        if self.open_cues and lemma in PREP_POSITION_VERBS:
+            pobj = _prep_object(verb)
+            if pobj is not None:
+                return [(pobj.left_edge.i, pobj.right_edge.i)], "position"
+        if self.open_cues and lemma in POSITION_OBJECT_VERBS:
+            dobj = next((c for c in children if c.dep_ == "dobj" and c.i > verb.i), None)
+            if dobj is not None:
+                return [(dobj.left_edge.i, dobj.right_edge.i)], "position"
         if lemma in _XCOMP_VERBS:
             xcomp = next((c for c in children if c.dep_ == "xcomp" and c.i > verb.i), None)
             if xcomp is not None:
@@ -642,7 +700,7 @@ class RuleExtractor:
             if not _is_verb(tok):
                 continue
             lemma = tok.lemma_.lower()
-            if lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS:
+            if lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS and not self._open_cue(tok):
                 continue
             found = self._content_range(art, tok)
             if found is None:
@@ -662,7 +720,10 @@ class RuleExtractor:
                 if lo <= spk.i <= hi:
                     continue
                 pieces.append((lo, self._close_quotes(art, lo, hi)))
-            if not pieces or _words([t for lo, hi in pieces for t in doc[lo : hi + 1]]) < 2:
+            # the target of a stance verb may be one word ("criticized Clinton"); other content needs two
+            if not pieces or _words([t for lo, hi in pieces for t in doc[lo : hi + 1]]) < (
+                1 if how == "position" else 2
+            ):
                 continue
             if _NO_COMMENT.search(tok.sent.text):
                 continue
