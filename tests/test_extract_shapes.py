@@ -217,3 +217,42 @@ def test_open_cues_can_be_switched_off():
     from stance.extract.rules import RuleExtractor
 
     assert RuleExtractor(open_cues=False).open_cues is False
+
+
+def test_headline_name_colon_is_an_attribution(extractor):
+    text = "Maria Lopez: The Budget Deal Is a Betrayal of Workers\n\nThe council met on Monday."
+    q = only(run(extractor, text), cue=":")
+    assert q.text == "The Budget Deal Is a Betrayal of Workers"
+    assert q.speaker_mention == "Maria Lopez" and q.type == "indirect"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UPDATE: the vote was delayed until Friday.",  # not a name
+        "11:50 a.m.: The senator arrived.",  # a time stamp
+        "Maria Lopez: The Budget Deal Is a Betrayal of Workers, and the union said so in a long letter to the "
+        "council that ran to many pages and covered many other matters besides the budget itself.",  # body text
+    ],
+)
+def test_colon_lines_that_are_not_headline_quotes(extractor, text):
+    assert [q for q in run(extractor, text) if q.cue == ":"] == []
+
+
+def test_unnamed_question_has_no_speaker(extractor):
+    text = "Asked whether he would run again, the mayor smiled."
+    q = only(run(extractor, text), cue="Asked")
+    assert q.text == "whether he would run again"
+    assert q.speaker is None and q.speaker_mention is None
+
+
+def test_intention_verb_takes_its_infinitive(extractor):
+    text = "The aide declined to specify the nature of those talks."
+    q = only(run(extractor, text), type="indirect")
+    assert q.text == "to specify the nature of those talks" and q.speaker_mention == "The aide"
+
+
+def test_framing_clause_after_a_comma_is_not_content(extractor):
+    text = "Senator Ruth Ames insisted that the wall would be built, despite critics of its cost."
+    q = only(run(extractor, text), type="indirect")
+    assert q.text == "the wall would be built"

@@ -52,6 +52,15 @@ POSITION_OBJECT_VERBS = frozenset(
     stress highlight mock blame target challenge applaud echo cite mention address attack welcome hail commend
     laud thank tout question emphasize emphasise acknowledge admit reiterate ridicule deride decry lambaste
     disparage belittle champion embrace favor favour advocate recommend propose demand deny dispute contest
+    announce describe explain outline unveil detail express voice predict suggest
+    """.split()
+)
+
+# Verbs of intention whose infinitive states a position ("Trump wants to build a wall", "the aide declined to
+# specify"); the open-cue rule takes the infinitive as the content unless it is itself a cue.
+INTENT_VERBS = frozenset(
+    """
+    want plan seek decline refuse intend aim hope offer prefer vow pledge promise threaten propose expect
     """.split()
 )
 
@@ -59,6 +68,7 @@ POSITION_OBJECT_VERBS = frozenset(
 # "pushed for a recount"); the open-cue rule reads the object of these prepositions only.
 PREP_POSITION_VERBS = {
     "talk": {"about"},
+    "ask": {"about"},
     "joke": {"about"},
     "speak": {"about", "against", "for", "out"},
     "refer": {"to"},

@@ -17,6 +17,7 @@ from stance.extract.lexicon import (
     CLAUSE_VERBS,
     DIRECT_VERBS,
     DOCUMENT_NOUNS,
+    INTENT_VERBS,
     JUNK_LINE_PATTERNS,
     NO_COMMENT_PATTERNS,
     NOT_CUE_VERBS,
@@ -41,6 +42,10 @@ _DASH_BYLINE = re.compile(
     r"[ \t\u00a0]*([―—–])[ \t\u00a0]*((?:[A-Z][\w.'’-]*\.?[ \u00a0]){0,4}[A-Z][\w'’-]+)\.?[ \t\u00a0]*(?:\n|$)"
 )
 _SUBJ_DEPS = {"nsubj", "csubj"}
+# "John McCain: Populist Anger Appeals ..." (1 to 4 capitalised words, a colon, then text on the same line)
+_HEADLINE_CHARS = 160
+_FRAMING_MARKERS = {"despite", "even", "after", "while", "with", "whereas", "although", "though", "as"}
+_NAME_COLON = re.compile(r"[ \t]*((?:[A-Z][\w.'’-]*[ \t]){0,3}[A-Z][\w'’-]+)[ \t]*(:)[ \t]+(?=\S)(\D)")
 _OBJECT_PREPS = {"of", "as", "for", "over", "about", "on"}
 _XCOMP_VERBS = {"promise", "vow", "pledge", "threaten", "urge", "ask", "warn", "call", "demand", "vote", "push"}
 _DOBJ_ONLY_VERBS = {"criticize", "criticise", "slam", "blast", "condemn", "denounce", "praise", "endorse", "deny"}
@@ -559,6 +564,21 @@ class RuleExtractor:
         return self._close_quotes(art, lo, max(hi, j - 1))
 
     @staticmethod
+    def _cut_trailing_modifier(art: Article, root: Token, hi: int) -> int:
+        """ "X said A, despite B" / "X said A, even as B": after a comma, a modifier clause of the reported
+        clause is the writer's framing more often than the speaker's words, so the content ends before it."""
+        doc = art.doc
+        for j in range(root.i + 1, hi):
+            tok, nxt = doc[j], doc[j + 1]
+            if tok.text != "," or art.in_quote[j] >= 0 or art.in_quote[j + 1] >= 0:
+                continue
+            clause = nxt if nxt.head == root else nxt.head if nxt.dep_ in ("mark", "advmod") else None
+            if clause is not None and clause.head == root and clause.dep_ in ("advcl", "prep") and clause.i > j:
+                if nxt.lower_ in _FRAMING_MARKERS:
+                    return j - 1
+        return hi
+
+    @staticmethod
     def _close_quotes(art: Article, lo: int, hi: int) -> int:
         """A quotation that starts inside the content ends with it (same paragraph only)."""
         para = art.paragraph_of(art.doc[lo].idx)
@@ -580,6 +600,8 @@ class RuleExtractor:
             has_content = any(c.dep_ == "dobj" and c.i > verb.i for c in verb.children)
         elif lemma in PREP_POSITION_VERBS:
             has_content = _prep_object(verb) is not None
+        elif lemma in INTENT_VERBS:
+            has_content = self._intent_xcomp(verb) is not None
         elif lemma in NOT_CUE_VERBS:
             return False
         else:
@@ -587,6 +609,17 @@ class RuleExtractor:
         spk = subject_of(verb)
         # "a PAC that backs Trump": a relative clause describes someone more than it reports them
         return has_content and spk is not None and spk.lower_ not in _RELATIVE and _speaker_like(spk)
+
+    @staticmethod
+    def _intent_xcomp(verb: Token) -> Token | None:
+        """The infinitive after an intention verb, unless it is a cue itself ("refused to endorse Ryan" is the
+        endorsement, found from "endorse")."""
+        for child in verb.children:
+            if child.dep_ == "xcomp" and child.i > verb.i and child.tag_ == "VB":
+                lemma = child.lemma_.lower()
+                cue_lists = (CLAUSE_VERBS, OBJECT_VERBS, POSITION_OBJECT_VERBS, PREP_POSITION_VERBS)
+                return None if any(lemma in words for words in cue_lists) else child
+        return None
 
     def _content_range(self, art: Article, verb: Token) -> tuple[list[tuple[int, int]], str] | None:
         """Token ranges [lo, hi] of the reported content of a cue verb, and how they were found."""
@@ -605,6 +638,8 @@ class RuleExtractor:
                                 break
                     else:
                         hi = self._extend_forward(art, verb, lo, hi)
+                    if self.open_cues:
+                        hi = self._cut_trailing_modifier(art, child, hi)
                     return [(lo, hi)], "ccomp"
                 # content before the cue ("X, he said") and maybe after it ("X, he said, Y")
                 speaker = subject_of(verb)
@@ -638,6 +673,10 @@ class RuleExtractor:
             dobj = next((c for c in children if c.dep_ == "dobj" and c.i > verb.i), None)
             if dobj is not None:
                 return [(dobj.left_edge.i, dobj.right_edge.i)], "position"
+        if self.open_cues and lemma in INTENT_VERBS and lemma not in _XCOMP_VERBS:
+            xcomp = self._intent_xcomp(verb)
+            if xcomp is not None:
+                return [(xcomp.left_edge.i, xcomp.right_edge.i)], "intent"
         if lemma in _XCOMP_VERBS:
             xcomp = next((c for c in children if c.dep_ == "xcomp" and c.i > verb.i), None)
             if xcomp is not None:
@@ -707,35 +746,88 @@ class RuleExtractor:
                 continue
             ranges, how = found
             spk = subject_of(tok)
+            if spk is None and self._unnamed_question(tok):
+                # the question ends with the clause that asks it, not with the sentence
+                cand = self._candidate(art, [(lo, min(hi, tok.right_edge.i)) for lo, hi in ranges], None)
+                if cand is not None and not _NO_COMMENT.search(tok.sent.text):
+                    cand.cue, cand.cue_token, cand.confidence = cue_extent(tok), tok.i, 0.5
+                    out.append(cand)
+                continue
             if spk is None or art.in_quote[spk.i] >= 0 or spk.dep_ == "expl":
                 continue
             if spk.lower_ in ("it", "this", "that", "there"):
                 continue
-            pieces = []
-            for lo, hi in ranges:
-                trimmed = self._trim(art, lo, hi)
-                if trimmed is None:
-                    continue
-                lo, hi = trimmed
-                if lo <= spk.i <= hi:
-                    continue
-                pieces.append((lo, self._close_quotes(art, lo, hi)))
             # the target of a stance verb may be one word ("criticized Clinton"); other content needs two
-            if not pieces or _words([t for lo, hi in pieces for t in doc[lo : hi + 1]]) < (
-                1 if how == "position" else 2
-            ):
+            cand = self._candidate(art, ranges, spk, min_words=1 if how == "position" else 2)
+            if cand is None or _NO_COMMENT.search(tok.sent.text):
                 continue
-            if _NO_COMMENT.search(tok.sent.text):
-                continue
-            cand = Candidate(
-                "indirect",
-                [(doc[lo].idx, doc[hi].idx + len(doc[hi].text)) for lo, hi in pieces],
-                art.paragraph_of(doc[pieces[0][0]].idx),
-            )
             cand.confidence = 0.75 if how == "ccomp" else 0.65
             self._with_cue(art, cand, tok)
             out.append(cand)
         return out
+
+    def find_name_colon(self, art: Article) -> list[Candidate]:
+        """Headline-style attributions, a name, a colon and what they said: "John McCain: Populist Anger
+        Appeals to Bad Angels". Only a short proper-name speaker at the start of a paragraph counts."""
+        out: list[Candidate] = []
+        for p_idx, (a, b) in enumerate(art.paragraphs):
+            match = _NAME_COLON.match(art.text, a, b)
+            first = art.token_at(match.start(1)) if match else None
+            if first is None or art.in_quote[first.i] >= 0:
+                continue
+            name = [t for t in (art.token_at(i) for i in range(match.start(1), match.end(1))) if t is not None]
+            tokens = list(dict.fromkeys(name))
+            if not tokens or not all(t.pos_ == "PROPN" for t in tokens):
+                continue
+            if not any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in tokens):
+                continue
+            colon = art.token_at(match.start(2))
+            lo, hi = match.start(3), b
+            newline = art.text.find("\n", lo, b)
+            hi = newline if newline >= 0 else b
+            if hi - a > _HEADLINE_CHARS:  # a heading glued to body text, not a headline quote
+                continue
+            while hi > lo and art.text[hi - 1].isspace():
+                hi -= 1
+            content = art.doc.char_span(lo, hi, alignment_mode="expand")
+            if colon is None or content is None or _words(content) < 3:
+                continue
+            cand = Candidate("indirect", [(lo, hi)], p_idx)
+            cand.cue = (match.start(2), match.end(2))
+            cand.cue_token = colon.i
+            head = tokens[-1]
+            cand.speaker_head = head.i
+            cand.speaker = (tokens[0].idx, head.idx + len(head.text))
+            cand.confidence = 0.6
+            out.append(cand)
+        return out
+
+    def _unnamed_question(self, verb: Token) -> bool:
+        """ "Asked whether he would run, ..." / "when asked about the wall": a question whose asker is not
+        named; it is still an attribution (its speaker stays unknown)."""
+        return self.open_cues and verb.lemma_.lower() == "ask" and verb.tag_ == "VBN" and verb.dep_ != "ROOT"
+
+    def _candidate(
+        self, art: Article, ranges: list[tuple[int, int]], spk: Token | None, min_words: int = 2
+    ) -> Candidate | None:
+        """Trimmed content pieces (never containing the speaker) as an indirect candidate, or None when too short."""
+        doc = art.doc
+        pieces = []
+        for lo, hi in ranges:
+            trimmed = self._trim(art, lo, hi)
+            if trimmed is None:
+                continue
+            lo, hi = trimmed
+            if spk is not None and lo <= spk.i <= hi:
+                continue
+            pieces.append((lo, self._close_quotes(art, lo, hi)))
+        if not pieces or _words([t for lo, hi in pieces for t in doc[lo : hi + 1]]) < min_words:
+            return None
+        return Candidate(
+            "indirect",
+            [(doc[lo].idx, doc[hi].idx + len(doc[hi].text)) for lo, hi in pieces],
+            art.paragraph_of(doc[pieces[0][0]].idx),
+        )
 
     def _according(self, art: Article, tok: Token) -> Candidate | None:
         doc = art.doc
@@ -771,7 +863,8 @@ class RuleExtractor:
         if not self.indirect:
             self._borrow_speakers(art, direct)
             return direct
-        reported = [c for c in self.find_indirect(art) if not self._junk(art, c)]
+        found = self.find_indirect(art) + (self.find_name_colon(art) if self.open_cues else [])
+        reported = [c for c in found if not self._junk(art, c)]
         direct_chars = [(a, b) for c in direct for a, b in c.pieces]
         kept: list[Candidate] = []
         for cand in sorted(reported, key=lambda c: (c.start, -(c.end - c.start))):
