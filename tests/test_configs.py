@@ -207,3 +207,19 @@ def test_a_typo_in_an_override_fails_at_compose(tmp_path):
         _compose("train", ["model=no_such_model"])
     with pytest.raises(ConfigCompositionException):
         _compose("train", ["train.lrr=1e-4"])  # a misspelt key is refused, not silently added
+
+
+def test_demo_trains_the_default_configuration(tmp_path):
+    """`make demo` on a fresh clone runs `stance-train` with the demo's overrides: they must compose, and
+    leave data and model at the defaults (the news-quote corpus and MiniLM) the benchmarks report."""
+    from stance.cli.demo import TRAIN_OVERRIDES
+
+    cfg = _compose_filled("train", list(TRAIN_OVERRIDES), tmp_path)
+    default = _compose_filled("train", [], tmp_path)
+    assert cfg.data.name == "news_quotes" and cfg.model.name == "minilm"
+    assert cfg.tracking.run_name == "demo"
+    assert OmegaConf.to_container(cfg.model) == OmegaConf.to_container(default.model)
+    assert OmegaConf.to_container(cfg.data) == OmegaConf.to_container(default.data)
+    assert {k: v for k, v in cfg.train.items() if k != "progress"} == {
+        k: v for k, v in default.train.items() if k != "progress"
+    }
