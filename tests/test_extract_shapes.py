@@ -256,3 +256,18 @@ def test_framing_clause_after_a_comma_is_not_content(extractor):
     text = "Senator Ruth Ames insisted that the wall would be built, despite critics of its cost."
     q = only(run(extractor, text), type="indirect")
     assert q.text == "the wall would be built"
+
+
+def test_name_colon_lead_in_names_the_speaker_of_a_direct_quote(extractor):
+    text = "The polls were wrong again - Carl Bialik: “One of the biggest lessons was a simple one.”"
+    q = only(run(extractor, text), type="direct")
+    assert q.speaker_mention == "Carl Bialik" and q.cue == ":"
+
+
+def test_speaker_the_parser_left_unattached_is_found_before_the_verb(extractor):
+    text = (
+        "But in a conference call on Dec. 2, Col. Steven H. Warren, a military spokesman in Baghdad, said, "
+        "''I mean, a raid is a combat operation.''"
+    )
+    q = only(run(extractor, text), type="direct")
+    assert q.cue == "said" and q.speaker_mention.startswith("Col. Steven H. Warren")

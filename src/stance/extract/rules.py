@@ -97,6 +97,40 @@ def _speaker_like(tok: Token) -> bool:
     return tok.pos_ == "PROPN" or lemma in ROLE_NOUNS or lemma in ORG_NOUNS or lemma in DOCUMENT_NOUNS
 
 
+def _name_before(window: list[Token]) -> Token | None:
+    """The name in a "Name: “quote”" lead-in: 1 to 4 proper nouns (a person or an organisation) right before
+    the colon, at the start of the window or after a dash."""
+    names: list[Token] = []
+    for tok in reversed(window[:-1]):
+        if tok.pos_ != "PROPN" or len(names) == 4:
+            break
+        names.append(tok)
+    if not names or not any(t.ent_type_ in ("PERSON", "ORG") for t in names):
+        return None
+    before = window[: len(window) - 1 - len(names)]
+    if before and before[-1].text not in ("-", "—", "–", "--"):
+        return None
+    return names[0]
+
+
+def _person_before(verb: Token, window: list[Token]) -> Token | None:
+    """A speaker the parser did not attach to its verb ("..., Col. Steven Warren, a spokesman, said"): the
+    nearest person name before the verb, with nothing between them but its own apposition and commas."""
+    earlier = [t for t in window if t.i < verb.i]
+    for tok in reversed(earlier):
+        if (
+            tok.ent_type_ == "PERSON"
+            and tok.pos_ == "PROPN"
+            and (tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].ent_type_ != "PERSON")
+        ):
+            between = [t for t in tok.doc[tok.i + 1 : verb.i] if not t.is_punct]
+            subtree = {t.i for t in tok.subtree}
+            if all(t.i in subtree for t in between):
+                return tok
+            return None
+    return None
+
+
 def _prep_object(verb: Token) -> Token | None:
     """The object of the preposition a position verb takes: "talked about [the wall]"."""
     preps = PREP_POSITION_VERBS.get(verb.lemma_.lower(), ())
@@ -250,10 +284,16 @@ class RuleExtractor:
             return None
         window.reverse()
         last = window[-1]
+        if self.open_cues and last.text == ":" and _name_before(window) is not None:
+            return last  # "... - HuffPollster: “...”"
         for tok in reversed(window):
             if tok.lower_ == "according":
                 return tok
-            if _is_verb(tok) and tok.lemma_.lower() in DIRECT_VERBS and subject_of(tok) is not None:
+            if (
+                _is_verb(tok)
+                and tok.lemma_.lower() in DIRECT_VERBS
+                and (subject_of(tok) is not None or (self.open_cues and _person_before(tok, window) is not None))
+            ):
                 # the verb must lead into the quote: it is right before it, or a comma/colon/dash sits between
                 between = [t for t in window if t.i > tok.i]
                 if not between or lead_in or last.text in (",", ":", "—", "–", "-") or len(between) <= 6:
@@ -282,8 +322,13 @@ class RuleExtractor:
                 return False
             to = cue.doc[cue.i + 1] if cue.i + 1 < len(cue.doc) else cue
             cand.cue = (cue.idx, to.idx + len(to.text))
+        elif cue.text == ":":
+            spk = cue.doc[cue.i - 1]
+            cand.cue = (cue.idx, cue.idx + len(cue.text))
         else:
             spk = subject_of(cue) or self._nearby_speaker(art, cand, cue)
+            if spk is None and self.open_cues:
+                spk = _person_before(cue, list(cue.sent))
             if spk is None:
                 return False
             cand.cue = cue_extent(cue)
