@@ -80,3 +80,18 @@ def test_unknown_pooling_is_rejected(compose_cfg, tiny_train_overrides):
     cfg = compose_cfg("train", tiny_train_overrides + ["tracking=none", "model.pooling=max"])
     with pytest.raises(ValueError, match="model.pooling"):
         run_training(cfg)
+
+
+def test_mean_pooled_model_fine_tunes_further_from_its_own_head(tmp_path, tiny_model_dir):
+    import torch
+
+    from stance.modeling.pooling import MeanPoolClassifier
+
+    first = MeanPoolClassifier.from_encoder(str(tiny_model_dir), num_labels=3)
+    torch.nn.init.constant_(first.classifier.bias, 0.25)
+    first.save_pretrained(tmp_path / "m")
+    again = MeanPoolClassifier.from_encoder(str(tmp_path / "m"), num_labels=3)
+    assert torch.equal(again.classifier.bias, first.classifier.bias)
+    other = MeanPoolClassifier.from_encoder(str(tmp_path / "m"), num_labels=5)  # new label set: new head
+    assert other.classifier.out_features == 5
+    assert torch.equal(other.encoder.embeddings.word_embeddings.weight, first.encoder.embeddings.word_embeddings.weight)

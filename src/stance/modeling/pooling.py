@@ -35,6 +35,13 @@ class MeanPoolClassifier(nn.Module):
 
     @classmethod
     def from_encoder(cls, source: str, num_labels: int, dropout: float = 0.1, **kwargs: Any) -> MeanPoolClassifier:
+        """A new head on `source`'s encoder; when `source` is itself a mean-pooled classifier with as many
+        labels, its head is kept too (fine-tuning a registered model further, as the CLS path does)."""
+        if is_mean_pooled(source):
+            saved = cls.load(source)
+            if saved.classifier.out_features == num_labels:
+                return saved
+            return cls(saved.encoder, num_labels, dropout)
         return cls(AutoModel.from_pretrained(source, **kwargs), num_labels, dropout)
 
     def forward(
