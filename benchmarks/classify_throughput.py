@@ -52,6 +52,12 @@ def main() -> None:
     folder = getattr(predictor, "pretrained", None)
     if folder is None:
         raise SystemExit("the throughput benchmark needs a transformer model")
+    if getattr(predictor, "pooling", "cls") == "mean":
+        # transformers' pipeline would load the encoder under a new, random [CLS] head: not the same model
+        raise SystemExit(
+            f"{args.model} is mean-pooled, which pipeline('text-classification') cannot run; "
+            "pass --model with a model trained with model.pooling=cls"
+        )
     data = quotes(args.rows)
 
     with tempfile.TemporaryDirectory() as tmp:
