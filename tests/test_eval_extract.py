@@ -291,6 +291,18 @@ def test_speaker_pair_uses_the_best_overlapping_prediction(corpus: Path) -> None
     assert c.speaker_right == 0 and c.error_counts.get("speaker_missing") == 1
 
 
+def test_speaker_pair_prefers_the_tightest_of_equally_covering_predictions(corpus: Path) -> None:
+    """An outer quote containing a nested attribution covers its gold content as fully as the nested
+    record does; the nested record, which fits it, is the one whose speaker is scored."""
+    articles = [a for a in load_polnear(corpus) if a.article_id == "a_one"]
+    s, e = A_DIRECT
+    outer = _q("a_one", max(0, s - 30), e + 5, speaker=A_DIRECT_CUE)  # covers all of it, wrong speaker
+    inner = _q("a_one", s, e, speaker=A_DIRECT_SRC)
+    for preds in ([outer, inner], [inner, outer]):
+        c = score(articles, {"a_one": preds})
+        assert c.speaker_right == 1
+
+
 def test_error_examples_are_capped() -> None:
     counts = Counts(max_examples=2)
     for i in range(5):

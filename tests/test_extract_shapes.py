@@ -271,3 +271,24 @@ def test_speaker_the_parser_left_unattached_is_found_before_the_verb(extractor):
     )
     q = only(run(extractor, text), type="direct")
     assert q.cue == "said" and q.speaker_mention.startswith("Col. Steven H. Warren")
+
+
+def test_nested_attribution_keeps_both_records(extractor):
+    text = "Senator Ruth Ames said that the mayor claimed the bridge was safe."
+    quotes = [q for q in run(extractor, text) if q.type == "indirect"]
+    by_cue = {q.cue: q for q in quotes}
+    assert set(by_cue) == {"said", "claimed"}, [(q.cue, q.text) for q in quotes]
+    assert by_cue["said"].text == "the mayor claimed the bridge was safe"
+    assert by_cue["claimed"].text == "the bridge was safe" and by_cue["claimed"].speaker_mention == "the mayor"
+
+
+def test_nested_off_keeps_only_the_outer_record():
+    from omegaconf import OmegaConf
+
+    from stance.config import CONF_DIR
+    from stance.extract.pipeline import build_extractor
+
+    cfg = OmegaConf.load(CONF_DIR / "extract" / "default.yaml")
+    cfg.extractor.nested = False
+    quotes = build_extractor(cfg).extract("Senator Ruth Ames said that the mayor claimed the bridge was safe.", "t")
+    assert [q.cue for q in quotes if q.type == "indirect"] == ["said"]

@@ -160,7 +160,9 @@ def score_article(article: PolnearArticle, predictions: list[Quote], counts: Cou
         counts.gold_direct_found += gold.direct
         if gold.source is None:
             continue
-        best = max(found, key=lambda pi: table[gi][pi])
+        # the prediction that covers most of the gold content; of equals, the tightest (a nested attribution's
+        # own record rather than the outer quote that contains it)
+        best = max(found, key=lambda pi: (table[gi][pi], -span_length(pred_frags[pi])))
         quote = predictions[best]
         counts.gold_with_source_found += 1
         mention = _optional_span(quote.speaker_start, quote.speaker_end)

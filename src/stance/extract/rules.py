@@ -165,6 +165,7 @@ class RuleExtractor:
         keep_unattributed: bool = False,
         max_speaker_tokens: int = 25,
         open_cues: bool = False,
+        nested: bool = False,
     ):
         self.min_direct_words = int(min_direct_words)
         self.indirect = bool(indirect)
@@ -173,6 +174,7 @@ class RuleExtractor:
         self.keep_unattributed = bool(keep_unattributed)
         self.max_speaker_tokens = int(max_speaker_tokens)
         self.open_cues = bool(open_cues)
+        self.nested = bool(nested)
 
     # ------------------------------------------------------------------ spans
     def mention_span(self, art: Article, head: Token, cue: Token | None = None) -> tuple[int, int]:
@@ -938,7 +940,10 @@ class RuleExtractor:
                 if not (outer.start <= inner.start and inner.end <= outer.end):
                     continue
                 according = outer.cue is not None and art.text[outer.cue[0] : outer.cue[1]].lower().startswith("accord")
-                drop.add(i if according else j)
+                if according:
+                    drop.add(i)
+                elif not self.nested:
+                    drop.add(j)
         final = [c for k, c in enumerate(kept) if k not in drop]
         # direct quotes swallowed by a mixed quote are its fragments
         mixed_ranges = [(c.start, c.end) for c in final if c.type == "mixed"]
