@@ -292,3 +292,19 @@ def test_nested_off_keeps_only_the_outer_record():
     cfg.extractor.nested = False
     quotes = build_extractor(cfg).extract("Senator Ruth Ames said that the mayor claimed the bridge was safe.", "t")
     assert [q.cue for q in quotes if q.type == "indirect"] == ["said"]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        ("Mayor Tom Reed's claim that the bridge was safe drew scorn.", "the bridge was safe", "claim", "Tom Reed"),
+        ("Her call for a recount was rejected by the board.", "a recount", "call", "Her"),
+    ],
+)
+def test_claim_nouns_owned_by_their_possessor(extractor, text, content, cue, speaker):
+    q = only(run(extractor, text), cue=cue)
+    assert q.text == content and speaker in (q.speaker, q.speaker_mention)
+
+
+def test_claim_noun_without_an_owner_is_not_an_attribution(extractor):
+    assert [q for q in run(extractor, "The claim that the bridge was safe drew scorn.") if q.cue == "claim"] == []

@@ -56,6 +56,16 @@ POSITION_OBJECT_VERBS = frozenset(
     """.split()
 )
 
+# Nouns that carry a stated position in a "that" clause or a "for" phrase, said by their possessor:
+# "Trump's claim that the election was rigged", "his call for a recount".
+CLAIM_NOUNS = frozenset(
+    """
+    claim assertion allegation accusation suggestion warning call demand promise pledge vow insistence
+    argument contention belief view statement remark comment charge threat prediction proposal plea
+    admission denial assurance complaint criticism praise endorsement support opposition
+    """.split()
+)
+
 # Verbs of intention whose infinitive states a position ("Trump wants to build a wall", "the aide declined to
 # specify"); the open-cue rule takes the infinitive as the content unless it is itself a cue.
 INTENT_VERBS = frozenset(

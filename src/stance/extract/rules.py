@@ -14,6 +14,7 @@ from spacy.tokens import Token
 
 from stance.extract.base import Article, Candidate
 from stance.extract.lexicon import (
+    CLAIM_NOUNS,
     CLAUSE_VERBS,
     DIRECT_VERBS,
     DOCUMENT_NOUNS,
@@ -813,6 +814,44 @@ class RuleExtractor:
             out.append(cand)
         return out
 
+    def find_noun_cues(self, art: Article) -> list[Candidate]:
+        """A position carried by a noun and owned by its possessor: "Trump's claim that the vote was rigged",
+        "his call for a recount". Without a possessor the holder is unknown, so nothing is emitted."""
+        out: list[Candidate] = []
+        for tok in art.doc:
+            if tok.pos_ != "NOUN" or tok.lemma_.lower() not in CLAIM_NOUNS or art.in_quote[tok.i] >= 0:
+                continue
+            owner = next((c for c in tok.children if c.dep_ == "poss" and c.i < tok.i), None)
+            if owner is None or owner.lower_ in ("its", "their") and owner.ent_type_ == "":
+                continue
+            content, target = None, False
+            for child in tok.children:
+                if child.i <= tok.i:
+                    continue
+                if child.dep_ in ("acl", "ccomp") and any(
+                    g.dep_ == "mark" and g.lower_ == "that" for g in child.children
+                ):
+                    first = next(g for g in child.children if g.dep_ == "mark")
+                    content = (first.i + 1, child.right_edge.i)
+                elif child.dep_ == "prep" and child.lower_ in ("for", "of", "to") and child.i == tok.i + 1:
+                    objects = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                    if objects:
+                        content, target = (objects[0].left_edge.i, objects[0].right_edge.i), True
+                if content is not None:
+                    break
+            if content is None:
+                continue
+            # the target of a "support for" may be one name; a clause needs two words
+            cand = self._candidate(art, [content], owner, min_words=1 if target else 2)
+            if cand is None:
+                continue
+            cand.cue, cand.cue_token = (tok.idx, tok.idx + len(tok.text)), tok.i
+            cand.speaker_head = owner.i
+            cand.speaker = self.mention_span(art, owner, tok)
+            cand.confidence = 0.55
+            out.append(cand)
+        return out
+
     def find_name_colon(self, art: Article) -> list[Candidate]:
         """Headline-style attributions, a name, a colon and what they said: "John McCain: Populist Anger
         Appeals to Bad Angels". Only a short proper-name speaker at the start of a paragraph counts."""
@@ -910,7 +949,9 @@ class RuleExtractor:
         if not self.indirect:
             self._borrow_speakers(art, direct)
             return direct
-        found = self.find_indirect(art) + (self.find_name_colon(art) if self.open_cues else [])
+        found = self.find_indirect(art)
+        if self.open_cues:
+            found += self.find_name_colon(art) + self.find_noun_cues(art)
         reported = [c for c in found if not self._junk(art, c)]
         direct_chars = [(a, b) for c in direct for a, b in c.pieces]
         kept: list[Candidate] = []
