@@ -43,9 +43,11 @@ _DASH_BYLINE = re.compile(
     r"[ \t\u00a0]*([―—–])[ \t\u00a0]*((?:[A-Z][\w.'’-]*\.?[ \u00a0]){0,4}[A-Z][\w'’-]+)\.?[ \t\u00a0]*(?:\n|$)"
 )
 _SUBJ_DEPS = {"nsubj", "csubj"}
-# "John McCain: Populist Anger Appeals ..." (1 to 4 capitalised words, a colon, then text on the same line)
-_HEADLINE_CHARS = 160
+# a framing clause after a comma that ends reported content: "X said A, despite B"
 _FRAMING_MARKERS = {"despite", "even", "after", "while", "with", "whereas", "although", "though", "as"}
+# "John McCain: Populist Anger Appeals ..." (1 to 4 capitalised words, a colon, then text on the same line,
+# which is a headline only when the line is short)
+_HEADLINE_CHARS = 160
 _NAME_COLON = re.compile(r"[ \t]*((?:[A-Z][\w.'’-]*[ \t]){0,3}[A-Z][\w'’-]+)[ \t]*(:)[ \t]+(?=\S)(\D)")
 _OBJECT_PREPS = {"of", "as", "for", "over", "about", "on"}
 _XCOMP_VERBS = {"promise", "vow", "pledge", "threaten", "urge", "ask", "warn", "call", "demand", "vote", "push"}
@@ -130,6 +132,11 @@ def _person_before(verb: Token, window: list[Token]) -> Token | None:
                 return tok
             return None
     return None
+
+
+def _object_after(verb: Token) -> Token | None:
+    """The verb's direct object, when it follows the verb."""
+    return next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i), None)
 
 
 def _prep_object(verb: Token) -> Token | None:
@@ -645,7 +652,7 @@ class RuleExtractor:
             return False
         lemma = verb.lemma_.lower()
         if lemma in POSITION_OBJECT_VERBS:
-            has_content = any(c.dep_ == "dobj" and c.i > verb.i for c in verb.children)
+            has_content = _object_after(verb) is not None
         elif lemma in PREP_POSITION_VERBS:
             has_content = _prep_object(verb) is not None
         elif lemma in INTENT_VERBS:
@@ -698,7 +705,7 @@ class RuleExtractor:
                     ranges.append((min(right), max(right)))
                 return ranges, "ccomp"
         if self.object_cues and lemma in OBJECT_VERBS:
-            dobj = next((c for c in children if c.dep_ in ("dobj",) and c.i > verb.i), None)
+            dobj = _object_after(verb)
             if dobj is not None:
                 extra = [
                     c
@@ -718,7 +725,7 @@ class RuleExtractor:
             if pobj is not None:
                 return [(pobj.left_edge.i, pobj.right_edge.i)], "position"
         if self.open_cues and lemma in POSITION_OBJECT_VERBS:
-            dobj = next((c for c in children if c.dep_ == "dobj" and c.i > verb.i), None)
+            dobj = _object_after(verb)
             if dobj is not None:
                 return [(dobj.left_edge.i, dobj.right_edge.i)], "position"
         if self.open_cues and lemma in INTENT_VERBS and lemma not in _XCOMP_VERBS:
@@ -822,17 +829,15 @@ class RuleExtractor:
             if tok.pos_ != "NOUN" or tok.lemma_.lower() not in CLAIM_NOUNS or art.in_quote[tok.i] >= 0:
                 continue
             owner = next((c for c in tok.children if c.dep_ == "poss" and c.i < tok.i), None)
-            if owner is None or owner.lower_ in ("its", "their") and owner.ent_type_ == "":
+            if owner is None or (owner.lower_ in ("its", "their") and owner.ent_type_ == ""):
                 continue
             content, target = None, False
             for child in tok.children:
                 if child.i <= tok.i:
                     continue
-                if child.dep_ in ("acl", "ccomp") and any(
-                    g.dep_ == "mark" and g.lower_ == "that" for g in child.children
-                ):
-                    first = next(g for g in child.children if g.dep_ == "mark")
-                    content = (first.i + 1, child.right_edge.i)
+                that = next((g for g in child.children if g.dep_ == "mark" and g.lower_ == "that"), None)
+                if child.dep_ in ("acl", "ccomp") and that is not None:
+                    content = (that.i + 1, child.right_edge.i)
                 elif child.dep_ == "prep" and child.lower_ in ("for", "of", "to") and child.i == tok.i + 1:
                     objects = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
                     if objects:
@@ -861,14 +866,14 @@ class RuleExtractor:
             first = art.token_at(match.start(1)) if match else None
             if first is None or art.in_quote[first.i] >= 0:
                 continue
-            name = [t for t in (art.token_at(i) for i in range(match.start(1), match.end(1))) if t is not None]
-            tokens = list(dict.fromkeys(name))
+            name = art.doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+            tokens = list(name) if name is not None else []
             if not tokens or not all(t.pos_ == "PROPN" for t in tokens):
                 continue
             if not any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in tokens):
                 continue
             colon = art.token_at(match.start(2))
-            lo, hi = match.start(3), b
+            lo = match.start(3)
             newline = art.text.find("\n", lo, b)
             hi = newline if newline >= 0 else b
             if hi - a > _HEADLINE_CHARS:  # a heading glued to body text, not a headline quote

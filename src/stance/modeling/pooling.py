@@ -18,7 +18,6 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 
 HEAD_FILE = "mean_pool_head.safetensors"
 HEAD_CONFIG = "mean_pool_head.json"
-POOLINGS = ("cls", "mean")
 
 
 class MeanPoolClassifier(nn.Module):

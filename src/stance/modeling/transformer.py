@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MetricsSink = Callable[[dict[str, float], int], None]
 MANIFEST = "stance_model.json"
+POOLINGS = ("cls", "mean")  # the checkpoint's [CLS] pooler, or the masked mean of its token vectors
 
 
 def _torch():
@@ -80,8 +81,8 @@ class TransformerClassifier:
         revision: str | None = None,
         pooling: str = "cls",
     ):
-        if pooling not in ("cls", "mean"):
-            raise ValueError(f"model.pooling must be 'cls' or 'mean', got '{pooling}'")
+        if pooling not in POOLINGS:
+            raise ValueError(f"model.pooling must be one of {POOLINGS}, got '{pooling}'")
         self.pooling = pooling
         self.pretrained = str(pretrained)
         self.max_length = int(max_length)
@@ -320,7 +321,8 @@ class TransformerClassifier:
 
         path = Path(path)
         manifest = manifest or {}
-        if is_mean_pooled(path):
+        mean_pooled = is_mean_pooled(path)
+        if mean_pooled:
             model = MeanPoolClassifier.load(path)
         else:
             model = AutoModelForSequenceClassification.from_pretrained(path)
@@ -331,7 +333,7 @@ class TransformerClassifier:
             name=manifest.get("name", path.name),
             labels=labels,
             input_mode=manifest.get("input_mode", "text"),
-            pooling="mean" if is_mean_pooled(path) else "cls",
+            pooling="mean" if mean_pooled else "cls",
         )
         obj.model = model
         obj.tokenizer = AutoTokenizer.from_pretrained(path)
