@@ -308,3 +308,63 @@ def test_claim_nouns_owned_by_their_possessor(extractor, text, content, cue, spe
 
 def test_claim_noun_without_an_owner_is_not_an_attribution(extractor):
     assert [q for q in run(extractor, "The claim that the bridge was safe drew scorn.") if q.cue == "claim"] == []
+
+
+def test_a_word_of_the_quote_is_never_its_speaker(extractor):
+    text = '"Meh," wrote a supporter who runs the account. "What else is new?"'
+    q = only(run(extractor, text), type="direct")
+    assert q.speaker_mention is not None and "supporter" in q.speaker_mention
+    assert not any(a <= q.speaker_start < b for a, b in q.spans or [(q.start, q.end)])
+
+
+def test_adjective_before_the_speaker_does_not_hide_the_cue(extractor):
+    text = '"From day one, I made water the top priority," the bespectacled, 71-year-old diplomat said.'
+    q = only(run(extractor, text), type="direct")
+    assert q.cue == "said" and q.speaker_mention.endswith("diplomat")
+
+
+def test_reported_speech_stops_at_a_sentence_end_the_parser_missed(extractor):
+    text = (
+        "In response, the company said it investigated the threats. "
+        "''Violent threats deserve no place on our site,'' the company said."
+    )
+    quotes = run(extractor, text)
+    q = only(quotes, type="indirect")
+    assert q.text == "it investigated the threats"
+    only(quotes, type="direct")
+
+
+def test_reported_speech_before_a_direct_quote_keeps_its_own_part(extractor):
+    text = "Pence said in politics it takes time to build trust but added, “I strongly support Paul Ryan.”"
+    quotes = run(extractor, text)
+    assert only(quotes, type="indirect").text == "it takes time to build trust"
+    assert only(quotes, type="direct").speaker_mention == "Pence"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Canova keeps posting because it is paying off: He said he has raised $100,000 in three days.",
+            "he has raised $100,000 in three days",
+        ),
+        (
+            "Voters were worried about the economy; most said they were very worried about jobs.",
+            "they were very worried about jobs",
+        ),
+    ],
+)
+def test_clause_before_a_colon_is_not_the_cues_content(extractor, text, content):
+    q = only(run(extractor, text), type="indirect")
+    assert q.text == content and q.cue == "said"
+
+
+def test_say_with_a_misparsed_object_takes_the_whole_clause(extractor):
+    text = "Geoff Garin, a pollster, said his focus groups and other research show that her positions resonate."
+    q = only(run(extractor, text), type="indirect")
+    assert q.text.startswith("his focus groups") and q.speaker == "Geoff Garin"
+
+
+@pytest.mark.parametrize("text", ["He said nothing about the plan.", "She said a prayer before she left."])
+def test_say_with_a_real_object_is_not_a_quote(extractor, text):
+    assert run(extractor, text) == []

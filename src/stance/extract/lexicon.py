@@ -120,7 +120,7 @@ OBJECT_VERBS = frozenset(
 DIRECT_VERBS = SPEECH_VERBS | frozenset(
     """
     explain begin start go put ask wonder shout sigh laugh smile chuckle muse recall gush rave rant fume
-    snap sneer taunt plead beg concede interject interrupt chime quote cite
+    snap sneer taunt plead beg concede interject interrupt chime quote cite point press exhort implore marvel
     """.split()
 )
 

@@ -36,6 +36,7 @@ _NO_COMMENT = re.compile("|".join(NO_COMMENT_PATTERNS), re.IGNORECASE)
 _JUNK_LINE = re.compile("|".join(JUNK_LINE_PATTERNS), re.IGNORECASE)
 _QUOTE_CHARS = set("\"“”„‟«»'`")
 _SENT_END = {".", "!", "?"}
+_FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 _DASHES = {",", "—", "–", "--"}
 _RELATIVE = {"who", "that", "which", "whom"}
 # a quotation followed, on its own line, by a dash and a name: “...” ― Jane Smith (reader comments, epigraphs)
@@ -82,6 +83,15 @@ def subject_of(verb: Token) -> Token | None:
                 if obj.dep_ == "pobj":
                     return obj
     head = verb.head
+    if (
+        verb.dep_ == "conj"
+        and verb.lemma_.lower() in DIRECT_VERBS
+        and head.dep_ == "ccomp"
+        and head.lemma_.lower() not in DIRECT_VERBS
+        and head.head.lemma_.lower() in DIRECT_VERBS
+        and any(c.dep_ in _SUBJ_DEPS for c in head.head.children)
+    ):
+        head = head.head  # "Pence said it takes time but added ...": added goes with said, not with takes
     if head.i != verb.i and (verb.dep_ in ("conj", "xcomp") or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
         for child in head.children:
             if child.dep_ in _SUBJ_DEPS:
@@ -265,7 +275,7 @@ class RuleExtractor:
         for tok in window:
             if tok.lower_ == "according" and tok.i - window[0].i <= 2:
                 return tok
-            if _is_verb(tok):
+            if _is_verb(tok) and tok.dep_ not in ("amod", "compound"):  # not "the bespectacled diplomat"
                 if tok.lemma_.lower() in DIRECT_VERBS:
                     return tok
                 if _in_modifier(tok, window[0].i):
@@ -336,7 +346,11 @@ class RuleExtractor:
             spk = cue.doc[cue.i - 1]
             cand.cue = (cue.idx, cue.idx + len(cue.text))
         else:
-            spk = subject_of(cue) or self._nearby_speaker(art, cand, cue)
+            spk = subject_of(cue)
+            if spk is not None and art.in_quote[spk.i] >= 0 and art.in_quote[cue.i] < 0:
+                # '"Meh," wrote a supporter': the parser took a word of the quote for the subject
+                spk = None
+            spk = spk or self._nearby_speaker(art, cand, cue)
             if spk is None and self.open_cues:
                 spk = _person_before(cue, list(cue.sent))
             if spk is None:
@@ -583,6 +597,10 @@ class RuleExtractor:
                 cand.inherited, cand.confidence = True, 0.5
                 continue
             before = [c for c in attributed if c.start < cand.start and cand.paragraph - art.paragraph_of(c.end) <= 1]
+            # an attribution nested in another ("X said that critics claimed Y") does not speak on after it
+            before = [
+                c for c in before if not any(o is not c and o.start <= c.start and c.end <= o.end for o in before)
+            ]
             after = [c for c in attributed if c.start > cand.start and c.paragraph == cand.paragraph]
             donor = (
                 max(before, key=lambda c: c.start) if before else (min(after, key=lambda c: c.start) if after else None)
@@ -610,6 +628,8 @@ class RuleExtractor:
             tok = doc[j]
             if tok.lower_ == "according" and art.in_quote[j] < 0:
                 break
+            if tok.text in _SENT_END and art.in_quote[j] < 0 and j < sent_end:
+                break  # a sentence end the parser missed ("X said A. ''B,'' he said.")
             if art.in_quote[j] < 0 and tok.head == verb and tok.dep_ in ("conj", "advcl", "parataxis"):
                 if self._is_nested_cue(tok) or tok.dep_ == "conj":
                     break
@@ -686,6 +706,9 @@ class RuleExtractor:
                 lo, hi = child.left_edge.i, child.right_edge.i
                 if child.i > verb.i:
                     lo = max(lo, verb.i + 1)
+                    dobj = _object_after(verb) if lemma == "say" else None
+                    if dobj is not None and dobj.i < child.left_edge.i:
+                        lo = dobj.left_edge.i  # "said his research shows that ...", misparsed as an object
                     for sub in child.children:
                         if sub.i > child.i and sub.dep_ in ("conj", "advcl", "parataxis") and sub.i <= hi:
                             if self._is_nested_cue(sub):
@@ -699,11 +722,31 @@ class RuleExtractor:
                 # content before the cue ("X, he said") and maybe after it ("X, he said, Y")
                 speaker = subject_of(verb)
                 stop = min(verb.i, speaker.left_edge.i if speaker is not None else verb.i)
+                sep = stop - 1
+                while sep > lo and doc[sep].is_space:
+                    sep -= 1
+                if doc[sep].text in (":", ";") and verb.i + 2 < verb.sent.end:
+                    # "... paying off: He said he's raised $100,000": the clause before belongs to the writer
+                    return [(verb.i + 1, self._extend_forward(art, verb, verb.i + 1, verb.i + 1))], "ccomp"
                 ranges = [(lo, stop - 1)]
                 right = [t.i for t in child.subtree if t.i > verb.i]
                 if right:
                     ranges.append((min(right), max(right)))
                 return ranges, "ccomp"
+        if lemma == "say":
+            dobj = _object_after(verb)
+            end = verb.sent.end
+            if dobj is not None and any(
+                t.tag_ in _FINITE_TAGS
+                and art.in_quote[t.i] < 0
+                and t.head in (verb, dobj)
+                and t.dep_ in ("ccomp", "conj", "dep", "parataxis")
+                for t in doc[dobj.i + 1 : end]
+            ):
+                # "said his focus groups and other research show that ...": the parser took the clause's subject
+                # for an object of "say", which takes a clause, not a thing said about
+                lo = dobj.left_edge.i
+                return [(lo, self._extend_forward(art, verb, lo, dobj.right_edge.i))], "ccomp"
         if self.object_cues and lemma in OBJECT_VERBS:
             dobj = _object_after(verb)
             if dobj is not None:
@@ -964,8 +1007,19 @@ class RuleExtractor:
             a, b = cand.start, cand.end
             length = b - a
             overlap = sum(max(0, min(b, y) - max(a, x)) for x, y in direct_chars)
-            if overlap >= 0.5 * length:
-                continue
+            # a direct quote inside with a cue of its own ("X said A but added, “B”") is not this one's fragment
+            cued_inside = any(
+                d.cue is not None
+                and a < d.cue[0] < d.start < b
+                and d.speaker_head is not None
+                and art.doc[d.speaker_head].lower_ not in ("it", "this", "that", "there")
+                for d in direct
+            )
+            if overlap >= 0.5 * length or cued_inside:
+                if not self._cut_before_direct(art, cand, direct) and overlap >= 0.5 * length:
+                    continue
+                a, b = cand.start, cand.end
+                length = b - a
             # quotation marks inside reported speech make it a mixed quote
             inside = [r for r in art.regions if r.start >= a and r.end <= b]
             if inside:
@@ -997,6 +1051,33 @@ class RuleExtractor:
         merged = sorted(direct + final, key=lambda c: c.start)
         self._borrow_speakers(art, merged)
         return merged
+
+    def _cut_before_direct(self, art: Article, cand: Candidate, direct: list[Candidate]) -> bool:
+        """Reported speech that runs on into a direct quote ("X said A but added, “B”") keeps its own part,
+        up to that quote's cue; False when too little of it is left."""
+        if len(cand.pieces) != 1:
+            return False
+        a, b = cand.start, cand.end
+        later = [d for d in direct if a < d.start < b]
+        if not later:
+            return False
+        first = min(later, key=lambda d: d.start)
+        cut = first.start
+        if first.cue is not None and a < first.cue[0] < cut:
+            cut = first.cue[0]
+        while cut > a and art.text[cut - 1].isspace():
+            cut -= 1
+        lo, hi = art.token_at(a), art.token_at(cut - 1)
+        if lo is None or hi is None:
+            return False
+        trimmed = self._trim(art, lo.i, hi.i)
+        if trimmed is None or _words(art.doc[trimmed[0] : trimmed[1] + 1]) < 3:
+            return False
+        end = art.doc[trimmed[1]].idx + len(art.doc[trimmed[1]].text)
+        if any(x < end and a < y for x, y in (p for d in direct for p in d.pieces)):
+            return False
+        cand.pieces = [(art.doc[trimmed[0]].idx, end)]
+        return True
 
     @staticmethod
     def _junk(art: Article, cand: Candidate) -> bool:
