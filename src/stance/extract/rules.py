@@ -1012,7 +1012,7 @@ class RuleExtractor:
                 d.cue is not None
                 and a < d.cue[0] < d.start < b
                 and d.speaker_head is not None
-                and art.doc[d.speaker_head].lower_ not in ("it", "this", "that", "there")
+                and art.doc[d.speaker_head].idx < a  # the same speaker goes on; not a nested attribution
                 for d in direct
             )
             if overlap >= 0.5 * length or cued_inside:
