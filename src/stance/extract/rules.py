@@ -37,6 +37,8 @@ _JUNK_LINE = re.compile("|".join(JUNK_LINE_PATTERNS), re.IGNORECASE)
 _QUOTE_CHARS = set("\"“”„‟«»'`")
 _SENT_END = {".", "!", "?"}
 _FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+# "as X expected" is hedging more often than a report
+_THOUGHT_VERBS = frozenset("believe think hope fear worry expect doubt feel know realize realise recognize wonder".split())
 _DASHES = {",", "—", "–", "--"}
 _RELATIVE = {"who", "that", "which", "whom"}
 # a quotation followed, on its own line, by a dash and a name: “...” ― Jane Smith (reader comments, epigraphs)
@@ -800,8 +802,20 @@ class RuleExtractor:
                             break
                     if art.paragraph_of(doc[k].idx) == art.paragraph_of(verb.idx):
                         return [(k, end)], "colon"
-        # a parenthetical cue inside the content: "In three years, Barden says, far too many lives were lost"
         head = verb.head
+        if (
+            verb.dep_ == "advcl"
+            and lemma in CLAUSE_VERBS - _THOUGHT_VERBS
+            and any(c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in children)
+            and head.i != verb.i
+        ):
+            # "As The Washington Post reported, Sanders would need ...": the clause the cue modifies
+            toks = [t.i for t in head.subtree if not verb.left_edge.i <= t.i <= verb.right_edge.i]
+            left = [i for i in toks if i < verb.left_edge.i]
+            right = [i for i in toks if i > verb.right_edge.i]
+            return [(min(x), max(x)) for x in (left, right) if x], "as"
+        # a parenthetical cue inside the content: "In three years, Barden says, far too many lives were lost"
+
         if verb.dep_ in ("parataxis", "ccomp") and head.i != verb.i and lemma in CLAUSE_VERBS:
             lo, hi = verb.left_edge.i, verb.right_edge.i
             while lo < verb.i and doc[lo].is_punct:
@@ -911,9 +925,11 @@ class RuleExtractor:
                 continue
             name = art.doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
             tokens = list(name) if name is not None else []
-            if not tokens or not all(t.pos_ == "PROPN" for t in tokens):
+            if not tokens:
                 continue
-            if not any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in tokens):
+            proper = all(t.pos_ == "PROPN" for t in tokens)
+            entity = any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in tokens)
+            if not (proper and entity) and not self._named_later(art, tokens[-1]):
                 continue
             colon = art.token_at(match.start(2))
             lo = match.start(3)
@@ -935,6 +951,14 @@ class RuleExtractor:
             cand.confidence = 0.6
             out.append(cand)
         return out
+
+    @staticmethod
+    def _named_later(art: Article, name: Token) -> bool:
+        """NER often misses a name in a title-case headline ("Cruz: Trump Would ..."); the body names them."""
+        key = name.lower_
+        return any(
+            t.lower_ == key and t.ent_type_ in ("PERSON", "ORG") and t.i != name.i for t in art.doc[name.i + 1 :]
+        )
 
     def _unnamed_question(self, verb: Token) -> bool:
         """ "Asked whether he would run, ..." / "when asked about the wall": a question whose asker is not
