@@ -106,6 +106,8 @@ PREP_POSITION_VERBS = {
     "hint": {"at"},
     "testify": {"about", "on"},
     "elaborate": {"on"},
+    "focus": {"on"},
+    "press": {"for"},
 }
 
 # Verbs whose object (+ "of"/"as"/"for" phrase) is the reported content: "accused Y of ...".

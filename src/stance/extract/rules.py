@@ -673,16 +673,16 @@ class RuleExtractor:
         if not self.open_cues:
             return False
         lemma = verb.lemma_.lower()
-        if lemma in POSITION_OBJECT_VERBS:
-            has_content = _object_after(verb) is not None
-        elif lemma in PREP_POSITION_VERBS:
-            has_content = _prep_object(verb) is not None
-        elif lemma in INTENT_VERBS:
-            has_content = self._intent_xcomp(verb) is not None
-        elif lemma in NOT_CUE_VERBS:
+        if lemma in NOT_CUE_VERBS:
             return False
-        else:
-            has_content = any(c.dep_ == "ccomp" and c.i > verb.i and c.pos_ in ("VERB", "AUX") for c in verb.children)
+        # a clause after it ("pointed out that ..."), else what the word lists say the verb takes
+        has_content = any(c.dep_ == "ccomp" and c.i > verb.i and c.pos_ in ("VERB", "AUX") for c in verb.children)
+        if lemma in POSITION_OBJECT_VERBS:
+            has_content = has_content or _object_after(verb) is not None
+        elif lemma in PREP_POSITION_VERBS:
+            has_content = has_content or _prep_object(verb) is not None
+        elif lemma in INTENT_VERBS:
+            has_content = has_content or self._intent_xcomp(verb) is not None
         spk = subject_of(verb)
         # "a PAC that backs Trump": a relative clause describes someone more than it reports them
         return has_content and spk is not None and spk.lower_ not in _RELATIVE and _speaker_like(spk)
@@ -768,7 +768,17 @@ class RuleExtractor:
         if self.open_cues and lemma in PREP_POSITION_VERBS:
             pobj = _prep_object(verb)
             if pobj is not None:
-                return [(pobj.left_edge.i, pobj.right_edge.i)], "position"
+                hi = pobj.right_edge.i
+                # "called for X to resign", "referred to him as “...”": the infinitive or "as" phrase goes with it
+                for child in verb.children:
+                    if child.i == hi + 1 and (
+                        (child.dep_ in ("advcl", "xcomp") and child.tag_ == "VB")
+                        or (child.dep_ == "prep" and child.lower_ == "as")
+                    ):
+                        hi = child.right_edge.i
+                    elif child.dep_ in ("advcl", "xcomp") and child.tag_ == "VB" and child.left_edge.i == hi + 1:
+                        hi = child.right_edge.i
+                return [(pobj.left_edge.i, hi)], "position"
         if self.open_cues and lemma in POSITION_OBJECT_VERBS:
             dobj = _object_after(verb)
             if dobj is not None:
