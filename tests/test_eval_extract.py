@@ -506,3 +506,32 @@ def test_run_evaluation_from_composed_config(corpus: Path, tmp_path: Path, monke
     assert checks["recall_direct >= 0.95"] is True and checks["recall_all >= 0.6"] is False
     assert "| recall, direct gold | 1.000 (2/2) |" in markdown_table(report)
     assert not list(out.parent.glob(".*.tmp"))
+
+
+def test_source_and_cue_labelled_the_wrong_way_round_are_read_back(tmp_path: Path) -> None:
+    # '"...," said Hester': the verb labelled Source and the name Cue; a real Source that is a verb
+    # inside a longer phrase is left alone
+    text = '"We need more buses," said Hester.\n\nThe mayor said that buses cost too much.\n'
+    quote, said, name = _at(text, '"We need more buses,"'), _at(text, "said"), _at(text, "Hester")
+    content2, mayor, said2 = _at(text, "that buses cost too much"), _at(text, "The mayor"), _at(text, "said", 1)
+    ann = tmp_path / "x.ann"
+    ann.write_text(
+        "\n".join(
+            [
+                _t(1, "Source", text, said),
+                _t(2, "Cue", text, name),
+                _t(3, "Content", text, quote),
+                _t(4, "Attribution", text, said),
+                "E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3",
+                _t(5, "Source", text, mayor),
+                _t(6, "Cue", text, said2),
+                _t(7, "Content", text, content2),
+                _t(8, "Attribution", text, said2),
+                "E2\tAttribution:T8 Source:T5 Cue:T6 Content:T7",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    first, second = read_ann(ann, text)
+    assert (first.source, first.cue, first.swapped) == ([name], [said], True)
+    assert (second.source, second.cue, second.swapped) == ([mayor], [said2], False)

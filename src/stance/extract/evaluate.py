@@ -73,6 +73,7 @@ class Counts:
     gold_found: int = 0
     gold_direct: int = 0
     gold_direct_found: int = 0
+    gold_swapped: int = 0  # relations whose Source/Cue labels the reader swapped back
     gold_with_source_found: int = 0
     speaker_right: int = 0
     predicted: int = 0
@@ -106,6 +107,7 @@ class Counts:
                 "gold_found": self.gold_found,
                 "gold_direct": self.gold_direct,
                 "gold_direct_found": self.gold_direct_found,
+                "gold_source_cue_swapped_back": self.gold_swapped,
                 "predicted": self.predicted,
                 "predicted_correct": self.predicted_correct,
                 "by_type": {t: {"predicted": p, "correct": c} for t, (p, c) in sorted(self.by_type.items())},
@@ -151,6 +153,7 @@ def score_article(article: PolnearArticle, predictions: list[Quote], counts: Cou
         glen = span_length(gold.content)
         counts.gold += 1
         counts.gold_direct += gold.direct
+        counts.gold_swapped += gold.swapped
         found = [pi for pi, ov in enumerate(table[gi]) if ov > 0 and ov >= 0.5 * glen]
         if not found:
             kind = "missed_direct" if gold.direct else "missed_other"

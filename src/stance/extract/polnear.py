@@ -43,6 +43,7 @@ class GoldAttribution:
     cue: Fragments = field(default_factory=list)
     source: Fragments | None = None
     direct: bool = False
+    swapped: bool = False  # Source and Cue labels were read swapped back (see `_labels_swapped`)
 
     @property
     def content_start(self) -> int:
@@ -194,17 +195,35 @@ def read_ann(path: str | os.PathLike, text: str) -> list[GoldAttribution]:
             log.debug("%s line %d: attribution without content, skipped", path, lineno)
             continue
         source = merge_fragments(roles["Source"]) if roles.get("Source") else None
+        cue = merge_fragments(roles.get("Cue", []))
+        swapped = source is not None and _labels_swapped(text, source, cue)
+        if swapped:
+            log.debug("%s line %d: Source and Cue labels swapped, read back", path, lineno)
+            source, cue = cue, source
         attributions.append(
             GoldAttribution(
                 relation_id=ident,
                 content=content,
-                cue=merge_fragments(roles.get("Cue", [])),
+                cue=cue,
                 source=source,
                 direct=is_direct(text, content),
+                swapped=swapped,
             )
         )
     attributions.sort(key=lambda a: (a.content_start, a.content_end))
     return attributions
+
+
+_SAID = re.compile(r"(?:said|says|say|told|tells|added|adds|asked|asks|wrote|writes|explained|noted|continued)")
+
+
+def _labels_swapped(text: str, source: Fragments, cue: Fragments) -> bool:
+    """PolNeAR sometimes labels the verb of an inverted attribution as Source and the name as Cue
+    ('"...," said Hester': Source "said", Cue "Hester"). A Source that is one bare reporting verb, with a
+    capitalised Cue, is such a swap; the evaluator reads it back rather than scoring every system on it."""
+    src = " ".join(text[a:b] for a, b in source).strip()
+    cue_text = " ".join(text[a:b] for a, b in cue).strip()
+    return bool(_SAID.fullmatch(src.lower())) and cue_text[:1].isupper() and not _SAID.fullmatch(cue_text.lower())
 
 
 def first_ann(ann_dir: Path, stem: str) -> Path | None:

@@ -37,8 +37,12 @@ _JUNK_LINE = re.compile("|".join(JUNK_LINE_PATTERNS), re.IGNORECASE)
 _QUOTE_CHARS = set("\"“”„‟«»'`")
 _SENT_END = {".", "!", "?"}
 _FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+_SPEAKER_WINDOW = 20  # tokens between a quote and its cue after it
+_LONG_SPEAKER_WINDOW = 40  # ... when all of them describe the speaker
 # "as X expected" is hedging more often than a report
-_THOUGHT_VERBS = frozenset("believe think hope fear worry expect doubt feel know realize realise recognize wonder".split())
+_THOUGHT_VERBS = frozenset(
+    "believe think hope fear worry expect doubt feel know realize realise recognize wonder".split()
+)
 _DASHES = {",", "—", "–", "--"}
 _RELATIVE = {"who", "that", "which", "whom"}
 # a quotation followed, on its own line, by a dash and a name: “...” ― Jane Smith (reader comments, epigraphs)
@@ -266,7 +270,7 @@ class RuleExtractor:
                 break
             if not tok.is_space:
                 window.append(tok)
-            if len(window) > 20:
+            if len(window) > _LONG_SPEAKER_WINDOW:
                 break
         if not window:
             return None
@@ -274,12 +278,19 @@ class RuleExtractor:
             return None
         if window[0].lower_ == "according":
             return window[0]
-        for tok in window:
+        for n, tok in enumerate(window):
             if tok.lower_ == "according" and tok.i - window[0].i <= 2:
                 return tok
             if _is_verb(tok) and tok.dep_ not in ("amod", "compound"):  # not "the bespectacled diplomat"
                 if tok.lemma_.lower() in DIRECT_VERBS:
+                    if n >= _SPEAKER_WINDOW:
+                        # a long speaker description ("..., Leonard E. Burman, director of ..., said"): only
+                        # when the speaker's phrase starts right after the quote
+                        spk = subject_of(tok)
+                        return tok if spk is not None and spk.left_edge.i <= window[0].i + 1 else None
                     return tok
+                if tok.is_title:
+                    continue  # a name the tagger took for a verb ("Tulsa police Chief Chuck Jordan said")
                 if _in_modifier(tok, window[0].i):
                     continue  # "“A,” Smith, who is an actor, said": the clause describes the speaker
                 return None
@@ -730,6 +741,10 @@ class RuleExtractor:
                 if doc[sep].text in (":", ";") and verb.i + 2 < verb.sent.end:
                     # "... paying off: He said he's raised $100,000": the clause before belongs to the writer
                     return [(verb.i + 1, self._extend_forward(art, verb, verb.i + 1, verb.i + 1))], "ccomp"
+                for j in range(stop - 2, lo - 1, -1):
+                    if doc[j].text in _SENT_END and art.in_quote[j] < 0:
+                        lo = j + 1  # a sentence end the parser missed: the content starts after it
+                        break
                 ranges = [(lo, stop - 1)]
                 right = [t.i for t in child.subtree if t.i > verb.i]
                 if right:
