@@ -214,16 +214,19 @@ def read_ann(path: str | os.PathLike, text: str) -> list[GoldAttribution]:
     return attributions
 
 
-_SAID = re.compile(r"(?:said|says|say|told|tells|added|adds|asked|asks|wrote|writes|explained|noted|continued)")
+_SAID = re.compile(
+    r"(?:said|says|say|told|tells|added|adds|asked|asks|wrote|writes|explained|noted|continued|according to)"
+)
 
 
 def _labels_swapped(text: str, source: Fragments, cue: Fragments) -> bool:
     """PolNeAR sometimes labels the verb of an inverted attribution as Source and the name as Cue
-    ('"...," said Hester': Source "said", Cue "Hester"). A Source that is one bare reporting verb, with a
-    capitalised Cue, is such a swap; the evaluator reads it back rather than scoring every system on it."""
+    ('"...," said Hester': Source "said", Cue "Hester"; "According to federal data": Source "According to").
+    A Source that is only a bare reporting verb or "according to" is such a swap; the evaluator reads it
+    back rather than scoring every system on it."""
     src = " ".join(text[a:b] for a, b in source).strip()
     cue_text = " ".join(text[a:b] for a, b in cue).strip()
-    return bool(_SAID.fullmatch(src.lower())) and cue_text[:1].isupper() and not _SAID.fullmatch(cue_text.lower())
+    return bool(_SAID.fullmatch(src.lower())) and bool(cue_text) and not _SAID.fullmatch(cue_text.lower())
 
 
 def first_ann(ann_dir: Path, stem: str) -> Path | None:

@@ -684,7 +684,7 @@ class RuleExtractor:
         if not self.open_cues:
             return False
         lemma = verb.lemma_.lower()
-        if lemma in NOT_CUE_VERBS:
+        if lemma in NOT_CUE_VERBS or not verb.is_alpha:  # "WASHINGTON ― ...": a dateline dash tagged as a verb
             return False
         # a clause after it ("pointed out that ..."), else what the word lists say the verb takes
         has_content = any(c.dep_ == "ccomp" and c.i > verb.i and c.pos_ in ("VERB", "AUX") for c in verb.children)
@@ -882,6 +882,8 @@ class RuleExtractor:
             if found is None:
                 continue
             ranges, how = found
+            if self.nested:
+                ranges = [(lo, self._before_outer_cue(art, tok, lo, hi)) for lo, hi in ranges]
             spk = subject_of(tok)
             if spk is None and self._unnamed_question(tok):
                 # the question ends with the clause that asks it, not with the sentence
@@ -902,6 +904,24 @@ class RuleExtractor:
             self._with_cue(art, cand, tok)
             out.append(cand)
         return out
+
+    def _before_outer_cue(self, art: Article, verb: Token, lo: int, hi: int) -> int:
+        """Nested content ends where the attribution around it begins: "..., according to Y" or "..., the
+        source added" after it is the outer record's cue, not part of what the inner speaker said."""
+        doc = art.doc
+        for k in range(max(lo, verb.i + 1), hi + 1):
+            tok = doc[k]
+            if art.in_quote[k] >= 0:
+                continue
+            if tok.lower_ == "according" and k + 1 < len(doc) and doc[k + 1].lower_ == "to":
+                return max(lo, k - 1)
+        anc = next((a for a in verb.ancestors if a.i > verb.i and lo <= a.i <= hi + 1 and self._is_nested_cue(a)), None)
+        if anc is not None:
+            subj = next((c for c in anc.children if c.dep_ in _SUBJ_DEPS and c.i < anc.i), None)
+            cut = subj.left_edge.i if subj is not None else anc.i
+            if cut > lo:
+                return min(hi, cut - 1)
+        return hi
 
     def find_noun_cues(self, art: Article) -> list[Candidate]:
         """A position carried by a noun and owned by its possessor: "Trump's claim that the vote was rigged",
@@ -1088,11 +1108,10 @@ class RuleExtractor:
                     continue
                 if not (outer.start <= inner.start and inner.end <= outer.end):
                     continue
+                if self.nested:
+                    continue  # both are attributions: "X said A, according to Y" is Y's report of X's words
                 according = outer.cue is not None and art.text[outer.cue[0] : outer.cue[1]].lower().startswith("accord")
-                if according:
-                    drop.add(i)
-                elif not self.nested:
-                    drop.add(j)
+                drop.add(i if according else j)
         final = [c for k, c in enumerate(kept) if k not in drop]
         # direct quotes swallowed by a mixed quote are its fragments
         mixed_ranges = [(c.start, c.end) for c in final if c.type == "mixed"]
