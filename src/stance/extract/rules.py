@@ -715,7 +715,9 @@ class RuleExtractor:
         lemma = verb.lemma_.lower()
         children = list(verb.children)
         for child in children:
-            if child.dep_ == "ccomp" and (lemma in CLAUSE_VERBS | OBJECT_VERBS or self._open_cue(verb)):
+            if child.dep_ == "ccomp" and (
+                lemma in CLAUSE_VERBS | OBJECT_VERBS or self._open_cue(verb) or self._unnamed_question(verb)
+            ):
                 lo, hi = child.left_edge.i, child.right_edge.i
                 if child.i > verb.i:
                     lo = max(lo, verb.i + 1)
@@ -876,7 +878,12 @@ class RuleExtractor:
             if not _is_verb(tok):
                 continue
             lemma = tok.lemma_.lower()
-            if lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS and not self._open_cue(tok):
+            if (
+                lemma not in CLAUSE_VERBS
+                and lemma not in OBJECT_VERBS
+                and not self._open_cue(tok)
+                and not self._unnamed_question(tok)
+            ):
                 continue
             found = self._content_range(art, tok)
             if found is None:
@@ -1006,9 +1013,15 @@ class RuleExtractor:
         )
 
     def _unnamed_question(self, verb: Token) -> bool:
-        """ "Asked whether he would run, ..." / "when asked about the wall": a question whose asker is not
-        named; it is still an attribution (its speaker stays unknown)."""
-        return self.open_cues and verb.lemma_.lower() == "ask" and verb.tag_ == "VBN" and verb.dep_ != "ROOT"
+        """ "Asked whether he would run, ..." / "when asked about the wall" / "Sanders was asked about it": a
+        question whose asker is not named; it is still an attribution (its speaker stays unknown)."""
+        return (
+            self.open_cues
+            and verb.lemma_.lower() == "ask"
+            and verb.tag_ == "VBN"
+            and (verb.dep_ != "ROOT" or any(c.dep_ == "auxpass" for c in verb.children))
+            and not any(c.dep_ == "agent" for c in verb.children)
+        )
 
     def _candidate(
         self, art: Article, ranges: list[tuple[int, int]], spk: Token | None, min_words: int = 2
