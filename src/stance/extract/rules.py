@@ -100,8 +100,39 @@ def subject_of(verb: Token) -> Token | None:
         head = head.head  # "Pence said it takes time but added ...": added goes with said, not with takes
     if head.i != verb.i and (verb.dep_ in ("conj", "xcomp") or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
         for child in head.children:
-            if child.dep_ in _SUBJ_DEPS:
-                return child
+            if child.dep_ in _SUBJ_DEPS or (verb.dep_ == "conj" and child.dep_ == "nsubjpass"):
+                return child  # "officials were angered by the deal and predicted ...": a passive head shares it too
+        return _left_clause_subject(head)
+    return _left_clause_subject(verb)
+
+
+def _noun_right_before(verb: Token) -> Token | None:
+    """A speaker the parser attached elsewhere but that stands right before its verb ("..., House Speaker
+    Paul Ryan's office announced Friday that ..."): a person, group or document noun, adverbs skipped."""
+    j = verb.i - 1
+    while j >= 0 and verb.doc[j].pos_ == "ADV":
+        j -= 1
+    if j < 0 or verb.doc[j].sent != verb.sent:
+        return None
+    tok = verb.doc[j]
+    if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ != "compound" and _speaker_like(tok):
+        if verb.tag_ == "VBG" and tok.dep_ == "dobj" and tok.lemma_.lower() in DOCUMENT_NOUNS:
+            # "Trump's campaign issued a statement saying ...": the statement speaks for whoever issued it
+            return subject_of(tok.head) or tok
+        return tok
+    return None
+
+
+def _left_clause_subject(verb: Token) -> Token | None:
+    """A subject the parser hung on a clause before the verb ("activists clamoring to block Trump say ...",
+    "Trump summed up Clinton as ..., denounced her record and said ..."): the subject of that clause."""
+    for child in verb.children:
+        if child.i < verb.i and child.dep_ == "advcl" and child.tag_ in ("VBG", "VBD", "VBN"):
+            if any(g.dep_ == "mark" for g in child.children):
+                continue  # "When he arrived, ...": a subordinate clause has a subject of its own
+            for grand in child.children:
+                if grand.dep_ in _SUBJ_DEPS and grand.i < child.i:
+                    return grand
     return None
 
 
@@ -366,6 +397,10 @@ class RuleExtractor:
             spk = spk or self._nearby_speaker(art, cand, cue)
             if spk is None and self.open_cues:
                 spk = _person_before(cue, list(cue.sent))
+            if spk is None and self.open_cues and cue.lemma_.lower() in CLAUSE_VERBS and cue.idx > cand.end:
+                pass  # a cue after its quote takes the speaker between them (_nearby_speaker), not before
+            elif spk is None and self.open_cues and cue.lemma_.lower() in CLAUSE_VERBS:
+                spk = _noun_right_before(cue)
             if spk is None:
                 return False
             cand.cue = cue_extent(cue)
@@ -892,6 +927,8 @@ class RuleExtractor:
             if self.nested:
                 ranges = [(lo, self._before_outer_cue(art, tok, lo, hi)) for lo, hi in ranges]
             spk = subject_of(tok)
+            if spk is None and self.open_cues and lemma in CLAUSE_VERBS:
+                spk = _noun_right_before(tok)
             if spk is None and self._unnamed_question(tok):
                 # the question ends with the clause that asks it, not with the sentence
                 cand = self._candidate(art, [(lo, min(hi, tok.right_edge.i)) for lo, hi in ranges], None)
