@@ -502,6 +502,7 @@ def test_run_evaluation_from_composed_config(corpus: Path, tmp_path: Path, monke
     assert (counts["gold_direct"], counts["gold_direct_found"]) == (2, 2)
     assert counts["gold_found"] == 2
     assert "textacy" not in saved["systems"]
+    assert saved["systems"]["stance (direct only)"]["counts"]["predicted"] == 3
     checks = {c["check"]: c["met"] for c in report["targets"]}
     assert checks["recall_direct >= 0.95"] is True and checks["recall_all >= 0.6"] is False
     assert "| recall, direct gold | 1.000 (2/2) |" in markdown_table(report)

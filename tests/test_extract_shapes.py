@@ -368,3 +368,100 @@ def test_say_with_a_misparsed_object_takes_the_whole_clause(extractor):
 @pytest.mark.parametrize("text", ["He said nothing about the plan.", "She said a prayer before she left."])
 def test_say_with_a_real_object_is_not_a_quote(extractor, text):
     assert run(extractor, text) == []
+
+
+def test_according_to_around_another_attribution_keeps_both(extractor):
+    text = "Police have said they have no plans to release the recordings, according to attorneys for the family."
+    quotes = run(extractor, text)
+    inner = only(quotes, speaker_mention="Police")
+    assert inner.text == "they have no plans to release the recordings"
+    outer = only(quotes, speaker_mention="attorneys for the family")
+    assert outer.text.startswith("Police have said")
+
+
+def test_inner_content_ends_before_a_trailing_outer_cue(extractor):
+    text = "Clinton had told police officials that she did not want the escort at all, the source added."
+    quotes = run(extractor, text)
+    assert only(quotes, cue="had told").text == "she did not want the escort at all"
+    assert only(quotes, cue="added").speaker_mention == "the source"
+
+
+def test_dateline_dash_is_not_a_cue(extractor):
+    text = "WASHINGTON ― Donald Trump’s obsession with the birth certificate is an insult, top lawmakers said Friday."
+    quotes = run(extractor, text)
+    assert quotes and all(q.speaker_mention != "WASHINGTON" for q in quotes)
+
+
+def test_as_x_reported_takes_the_clause_it_modifies(extractor):
+    text = "As The Washington Post reported, Sanders would need 55 percent of the remaining delegates."
+    q = only(run(extractor, text), cue="reported")
+    assert q.speaker_mention == "The Washington Post"
+    assert q.text == "Sanders would need 55 percent of the remaining delegates"
+
+
+def test_headline_name_the_tagger_missed_is_named_in_the_body(extractor):
+    text = (
+        "Cruz: Trump Would Put Liberals On Court.\n\nRepublican candidate Ted Cruz said on Tuesday that he was worried."
+    )
+    q = only(run(extractor, text), cue=":")
+    assert (q.speaker_mention, q.text) == ("Cruz", "Trump Would Put Liberals On Court.")
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "Sanders has called for the secretary to release the transcripts of her speeches.",
+            "the secretary to release the transcripts of her speeches",
+            "Sanders",
+        ),
+        (
+            "Trump repeatedly pointed out that the judge was a member of the group.",
+            "the judge was a member of the group",
+            "Trump",
+        ),
+        (
+            "FBI officials were angered by the deal and predicted it would affect other cases.",
+            "it would affect other cases",
+            "FBI officials",
+        ),
+        (
+            "Trump's campaign issued a statement saying it was postponing the rally.",
+            "it was postponing the rally",
+            "Trump's campaign",
+        ),
+    ],
+)
+def test_content_and_speaker_the_parse_leaves_apart(extractor, text, content, speaker):
+    q = only(run(extractor, text), text=content)
+    assert q.speaker_mention == speaker
+
+
+def test_passive_question_has_no_speaker(extractor):
+    q = only(run(extractor, "Sanders was asked about their case during an interview."), cue="was asked")
+    assert (q.text, q.speaker) == ("their case", None)
+
+
+def test_cue_after_a_long_speaker_description(extractor):
+    text = (
+        "''It has the virtue of being fiscally responsible,'' Leonard E. Burman, director of the "
+        "centrist Urban-Brookings Tax Policy Center and a professor at the Maxwell School, said of the plan."
+    )
+    q = only(run(extractor, text), type="direct")
+    assert q.cue == "said" and q.speaker == "Leonard E. Burman"
+
+
+def test_direct_only_mode_keeps_a_quote_inside_its_marks():
+    """`indirect=false` is textacy's task: quotation marks only, so no mixed extension past the marks."""
+    from omegaconf import OmegaConf
+
+    from stance.config import CONF_DIR
+    from stance.extract.pipeline import build_extractor
+
+    text = 'The mayor said "the bridge is safe" because engineers checked it last week.'
+    cfg = OmegaConf.load(CONF_DIR / "extract" / "default.yaml")
+    full = build_extractor(cfg)
+    assert [q.type for q in full.extract(text, "t")] == ["mixed"]
+    cfg.extractor.indirect = False
+    quotes = build_extractor(cfg, nlp=full.nlp).extract(text, "t")
+    assert [(q.type, q.text, q.speaker_mention) for q in quotes] == [("direct", '"the bridge is safe"', "The mayor")]

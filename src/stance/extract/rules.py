@@ -194,6 +194,13 @@ def _prep_object(verb: Token) -> Token | None:
             objects = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
             if objects:
                 return objects[0]
+        # "called for the secretary to release ...", parsed as an infinitive clause marked by "for"
+        if (
+            child.i > verb.i
+            and child.dep_ == "advcl"
+            and any(g.dep_ == "mark" and g.lower_ in preps and g.i == child.left_edge.i for g in child.children)
+        ):
+            return child
     return None
 
 
@@ -534,7 +541,8 @@ class RuleExtractor:
                 short_ok = after_first and cue.idx > last[1] and cue.idx - last[1] < 20
                 if n_words < self.min_direct_words and not short_ok:
                     continue
-                if cue.idx < first[0] and len(region.pieces) == 1:
+                if cue.idx < first[0] and len(region.pieces) == 1 and self.indirect:
+                    # with reported speech off, a quote stays what is inside its marks
                     self._extend_mixed(art, cand, r_idx)
                 out.append(cand)
                 continue
@@ -820,7 +828,9 @@ class RuleExtractor:
         if self.open_cues and lemma in PREP_POSITION_VERBS:
             pobj = _prep_object(verb)
             if pobj is not None:
-                hi = pobj.right_edge.i
+                lo, hi = pobj.left_edge.i, pobj.right_edge.i
+                if doc[lo].dep_ == "mark":
+                    lo += 1
                 # "called for X to resign", "referred to him as “...”": the infinitive or "as" phrase goes with it
                 for child in verb.children:
                     if child.i == hi + 1 and (
@@ -830,7 +840,7 @@ class RuleExtractor:
                         hi = child.right_edge.i
                     elif child.dep_ in ("advcl", "xcomp") and child.tag_ == "VB" and child.left_edge.i == hi + 1:
                         hi = child.right_edge.i
-                return [(pobj.left_edge.i, hi)], "position"
+                return [(lo, hi)], "position"
         if self.open_cues and lemma in POSITION_OBJECT_VERBS:
             dobj = _object_after(verb)
             if dobj is not None:
