@@ -465,3 +465,9 @@ def test_direct_only_mode_keeps_a_quote_inside_its_marks():
     cfg.extractor.indirect = False
     quotes = build_extractor(cfg, nlp=full.nlp).extract(text, "t")
     assert [(q.type, q.text, q.speaker_mention) for q in quotes] == [("direct", '"the bridge is safe"', "The mayor")]
+
+
+def test_according_to_does_not_reach_past_a_new_clause(extractor):
+    text = "Clinton leads Sanders by 271 delegates according to a count by The Associated Press, but the senator vows to fight."
+    q = only(run(extractor, text), cue="according to")
+    assert q.text == "Clinton leads Sanders by 271 delegates"

@@ -1103,6 +1103,9 @@ class RuleExtractor:
         left = (sent.start, min(excluded) - 1)
         right = (max(excluded) + 1, sent.end - 1)
         best = None
+        first_right = next((t for t in doc[right[0] : right[1] + 1] if not t.is_punct and not t.is_space), None)
+        if first_right is not None and first_right.lower_ in ("but", "and", "yet", "while", "though", "although"):
+            right = (right[0], right[0] - 1)  # "..., according to X, but Y vowed ...": a new clause, not X's
         for lo, hi in (left, right):
             if hi < lo:
                 continue
