@@ -404,9 +404,8 @@ class RuleExtractor:
             spk = spk or self._nearby_speaker(art, cand, cue)
             if spk is None and self.open_cues:
                 spk = _person_before(cue, list(cue.sent))
-            if spk is None and self.open_cues and cue.lemma_.lower() in CLAUSE_VERBS and cue.idx > cand.end:
-                pass  # a cue after its quote takes the speaker between them (_nearby_speaker), not before
-            elif spk is None and self.open_cues and cue.lemma_.lower() in CLAUSE_VERBS:
+            if spk is None and self.open_cues and cue.lemma_.lower() in CLAUSE_VERBS and cue.idx <= cand.end:
+                # a cue before its content (one after it takes the speaker between them, found above)
                 spk = _noun_right_before(cue)
             if spk is None:
                 return False
@@ -833,12 +832,9 @@ class RuleExtractor:
                     lo += 1
                 # "called for X to resign", "referred to him as “...”": the infinitive or "as" phrase goes with it
                 for child in verb.children:
-                    if child.i == hi + 1 and (
-                        (child.dep_ in ("advcl", "xcomp") and child.tag_ == "VB")
-                        or (child.dep_ == "prep" and child.lower_ == "as")
-                    ):
-                        hi = child.right_edge.i
-                    elif child.dep_ in ("advcl", "xcomp") and child.tag_ == "VB" and child.left_edge.i == hi + 1:
+                    infinitive = child.dep_ in ("advcl", "xcomp") and child.tag_ == "VB"
+                    as_phrase = child.dep_ == "prep" and child.lower_ == "as"
+                    if (infinitive or as_phrase) and hi + 1 in (child.i, child.left_edge.i):
                         hi = child.right_edge.i
                 return [(lo, hi)], "position"
         if self.open_cues and lemma in POSITION_OBJECT_VERBS:
@@ -887,7 +883,6 @@ class RuleExtractor:
             right = [i for i in toks if i > verb.right_edge.i]
             return [(min(x), max(x)) for x in (left, right) if x], "as"
         # a parenthetical cue inside the content: "In three years, Barden says, far too many lives were lost"
-
         if verb.dep_ in ("parataxis", "ccomp") and head.i != verb.i and lemma in CLAUSE_VERBS:
             lo, hi = verb.left_edge.i, verb.right_edge.i
             while lo < verb.i and doc[lo].is_punct:
