@@ -471,3 +471,24 @@ def test_according_to_does_not_reach_past_a_new_clause(extractor):
     text = "Clinton leads Sanders by 271 delegates according to a count by The Associated Press, but the senator vows to fight."
     q = only(run(extractor, text), cue="according to")
     assert q.text == "Clinton leads Sanders by 271 delegates"
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "The poll showed Mr. Trump losing supporters after the debate.",
+            "Mr. Trump losing supporters after the debate",
+            "The poll",
+        ),
+        ("But the survey shows only a small gender gap.", "only a small gender gap", "the survey"),
+        ("The report found no evidence of wrongdoing.", "no evidence of wrongdoing", "The report"),
+    ],
+)
+def test_what_a_poll_or_record_shows_is_its_finding(extractor, text, content, speaker):
+    q = only(run(extractor, text), text=content)
+    assert q.speaker_mention == speaker and q.speaker_type == "document"
+
+
+def test_a_policy_that_shows_something_is_not_a_finding(extractor):
+    assert run(extractor, "The new policy shows no sign of change for the rest of his term.") == []

@@ -133,7 +133,8 @@ DOCUMENT_NOUNS = frozenset(
     lawsuit ruling decision order verdict opinion editorial op-ed article story transcript note notice
     announcement communique communiqué affidavit indictment motion brief petition poll survey study analysis
     sign banner headline caption website page blog column book speech video ad advertisement commercial
-    policy law bill resolution directive guidance manual text tweets posts
+    policy law bill resolution directive guidance manual text tweets posts record data polling result count
+    tally ledger audit estimate projection
     """.split()
 )
 

@@ -37,6 +37,18 @@ _JUNK_LINE = re.compile("|".join(JUNK_LINE_PATTERNS), re.IGNORECASE)
 _QUOTE_CHARS = set("\"“”„‟«»'`")
 _SENT_END = {".", "!", "?"}
 _FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+_EVIDENCE_VERBS = {"show", "find", "indicate", "reveal", "suggest", "project", "predict"}
+_RULE_NOUNS = {
+    "policy",
+    "law",
+    "bill",
+    "resolution",
+    "directive",
+    "decision",
+    "order",
+    "ruling",
+    "verdict",
+}  # no findings
 _SPEAKER_WINDOW = 20  # tokens between a quote and its cue after it
 _LONG_SPEAKER_WINDOW = 40  # ... when all of them describe the speaker
 # "as X expected" is hedging more often than a report
@@ -794,6 +806,13 @@ class RuleExtractor:
                 if right:
                     ranges.append((min(right), max(right)))
                 return ranges, "ccomp"
+        if lemma in _EVIDENCE_VERBS:
+            subj = subject_of(verb)
+            dobj = _object_after(verb)
+            if subj is not None and dobj is not None and subj.lemma_.lower() in DOCUMENT_NOUNS - _RULE_NOUNS:
+                # "The poll showed Mr. Trump losing supporters ...": what a poll or record shows is its finding
+                lo = dobj.left_edge.i
+                return [(lo, self._extend_forward(art, verb, lo, dobj.right_edge.i))], "ccomp"
         if lemma == "say":
             dobj = _object_after(verb)
             end = verb.sent.end
