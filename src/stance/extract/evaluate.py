@@ -511,12 +511,11 @@ def check_targets(report: dict[str, Any], targets: dict[str, float]) -> list[dic
             if system is None:
                 continue
             label = "" if name == "stance" else f" [{name}]"
-            for key in FIGURES:
-                mine, theirs = system["figures"].get(key), base["figures"].get(key)
-                ok = None if mine is None or theirs is None else mine >= theirs
-                add(f"{key} >= textacy{label}", mine, theirs, ok)
-            for key in ("articles_per_second", "articles_per_cpu_second"):
-                mine, theirs = system.get(key), base.get(key)
+            pairs = [(key, system["figures"].get(key), base["figures"].get(key)) for key in FIGURES]
+            pairs += [
+                (key, system.get(key), base.get(key)) for key in ("articles_per_second", "articles_per_cpu_second")
+            ]
+            for key, mine, theirs in pairs:
                 ok = None if mine is None or theirs is None else mine >= theirs
                 add(f"{key} >= textacy{label}", mine, theirs, ok)
     return checks
