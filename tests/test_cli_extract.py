@@ -13,7 +13,7 @@ from hydra import compose, initialize_config_dir
 
 from stance.config import CONF_DIR
 from stance.extract.articles import ArticleError
-from stance.extract.run import run_extraction
+from stance.workflows.extract import run_extraction
 
 ARTICLE_A = 'Police chief Omar Diaz said the road was clear.\n\n"Drive carefully," Diaz added.\n'
 ARTICLE_B = "According to the ministry, 40 people were hurt in the fire.\n"

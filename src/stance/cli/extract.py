@@ -1,4 +1,4 @@
-"""stance-extract: thin Hydra entry point over `stance.extract.run.run_extraction`.
+"""stance-extract: thin Hydra entry point over `stance.workflows.extract.run_extraction`.
 
 stance-extract input=articles/ output=quotes.jsonl [on_error=skip] [extract.n_process=2]
 """
@@ -21,7 +21,7 @@ log = logging.getLogger("stance.extract")
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="extract")
 def main(cfg: DictConfig) -> None:
-    from stance.extract.run import run_extraction
+    from stance.workflows.extract import run_extraction
 
     summary = run_extraction(cfg)
     log.info("summary: %s", summary)
