@@ -308,3 +308,125 @@ def test_output_must_differ_from_input_and_on_error_is_checked(tfidf_dir, tmp_pa
     with pytest.raises(ValueError, match="on_error must be 'raise' or 'skip'"):
         run_classify(classify_cfg(source, tmp_path / "o.jsonl", tfidf_dir, on_error="ignore"))
     assert source.read_text(encoding="utf-8").count("\n") == len(INPUT)
+
+
+# hardening (issue 13): late fields, non-string text, BOM/CRLF, malformed lines in skip mode, stale rejects, CSV safety
+
+
+@pytest.mark.parametrize("out_fmt", ["csv", "parquet"])
+def test_field_first_seen_after_the_first_chunk_reaches_the_output(tfidf_dir, tmp_path, out_fmt):
+    rows = [{"id": f"q{i}", "text": f"quote number {i}"} for i in range(5)]
+    rows[3]["late"] = "only here"
+    rows[4]["note"] = None
+    source = write_input(tmp_path / "quotes.jsonl", rows)
+    target = tmp_path / f"result.{out_fmt}"
+    run_classify(classify_cfg(source, target, tfidf_dir, chunk_size=2))
+    out = read_output(target)
+    assert list(out.columns[:2]) == ["id", "text"] and list(out.columns[-2:]) == ["late", "note"]
+    late = [None if v is None or v != v or v == "" else v for v in out["late"]]
+    assert late == [None, None, None, "only here", None]
+    assert out["id"].tolist() == [r["id"] for r in rows]
+
+
+NON_STRING_TEXT = [
+    {"id": "g1", "text": "A good quote."},
+    {"id": "i", "text": 5},
+    {"id": "l", "text": [1, 2]},
+    {"id": "d", "text": {"a": 1}},
+    {"id": "b", "text": True},
+    {"id": "f", "text": 2.5},
+    {"id": "g2", "text": "Another good quote."},
+]
+
+
+def test_non_string_text_fails_with_its_type(tfidf_dir, tmp_path):
+    source = write_input(tmp_path / "quotes.jsonl", NON_STRING_TEXT)
+    with pytest.raises(TableError) as err:
+        run_classify(classify_cfg(source, tmp_path / "out.jsonl", tfidf_dir))
+    assert str(err.value) == f"{source}, line 2, field 'text': expected a string, got int"
+    assert (err.value.line, err.value.field) == (2, "text")
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_non_string_text_is_rejected_in_skip_mode(tfidf_dir, tmp_path):
+    source = write_input(tmp_path / "quotes.jsonl", NON_STRING_TEXT)
+    target = tmp_path / "out.csv"
+    summary = run_classify(classify_cfg(source, target, tfidf_dir, on_error="skip", chunk_size=3))
+    assert read_output(target)["id"].tolist() == ["g1", "g2"] and summary["rejected"] == 5
+    rejects = [json.loads(x) for x in Path(summary["rejects_file"]).read_text(encoding="utf-8").splitlines()]
+    assert [(r["line"], r["reason"]) for r in rejects] == [
+        (2, "field 'text': expected a string, got int"),
+        (3, "field 'text': expected a string, got list"),
+        (4, "field 'text': expected a string, got dict"),
+        (5, "field 'text': expected a string, got bool"),
+        (6, "field 'text': expected a string, got float"),
+    ]
+
+
+def test_parquet_numbers_and_bytes_as_text(tfidf_dir, tmp_path):
+    numbers = tmp_path / "numbers.parquet"
+    pd.DataFrame({"id": ["a"], "text": [7]}).to_parquet(numbers)
+    with pytest.raises(TableError, match=r"line 1, field 'text': expected a string, got int"):
+        run_classify(classify_cfg(numbers, tmp_path / "n.jsonl", tfidf_dir))
+    binary = tmp_path / "binary.parquet"
+    texts = ["Good quote about the river.".encode(), b"caf\xe9 latin-1", "Zoë said so.".encode()]
+    pd.DataFrame({"id": ["a", "b", "c"], "text": texts}).to_parquet(binary)
+    target = tmp_path / "b.jsonl"
+    summary = run_classify(classify_cfg(binary, target, tfidf_dir, on_error="skip"))
+    out = read_output(target)
+    assert out["id"].tolist() == ["a", "c"] and out["text"].tolist() == ["Good quote about the river.", "Zoë said so."]
+    labels = json.loads((tfidf_dir / "stance_model.json").read_text())["labels"]
+    check_predictions(out, labels, direct_probs(tfidf_dir, out["text"].tolist()))
+    rejects = [json.loads(x) for x in Path(summary["rejects_file"]).read_text(encoding="utf-8").splitlines()]
+    assert [(r["line"], r["reason"].split(" (")[0]) for r in rejects] == [(2, "field 'text': bytes that are not UTF-8")]
+    with pytest.raises(TableError, match=r"binary\.parquet, line 2, field 'text': bytes that are not UTF-8"):
+        run_classify(classify_cfg(binary, tmp_path / "c.jsonl", tfidf_dir))
+
+
+def test_excel_csv_with_bom_and_crlf_classifies(tfidf_dir, tmp_path):
+    source = tmp_path / "excel.csv"
+    source.write_bytes('text,id\r\nWe must act now.,q1\r\n"Nonsense, he said.",q2\r\n'.encode("utf-8-sig"))
+    target = tmp_path / "out.jsonl"
+    summary = run_classify(classify_cfg(source, target, tfidf_dir))
+    assert summary["rows"] == 2 and read_output(target)["id"].tolist() == ["q1", "q2"]
+
+
+def test_skip_mode_goes_past_malformed_jsonl_lines(tfidf_dir, tmp_path):
+    source = tmp_path / "quotes.jsonl"
+    source.write_bytes(
+        b'{"id": "g1", "text": "A good quote."}\n'
+        b'{"id": "b1", "text": \n'
+        b'"just a string"\n'
+        b'{"id": "b3", "text": "caf\xe9"}\n'
+        b'{"id": "g2", "text": "Another good quote."}\n'
+    )
+    target = tmp_path / "out.parquet"
+    summary = run_classify(classify_cfg(source, target, tfidf_dir, on_error="skip", chunk_size=2))
+    assert read_output(target)["id"].tolist() == ["g1", "g2"] and summary["rows"] == 2 and summary["rejected"] == 3
+    rejects = [json.loads(x) for x in Path(summary["rejects_file"]).read_text(encoding="utf-8").splitlines()]
+    assert [r["line"] for r in rejects] == [2, 3, 4]
+    assert "invalid JSON" in rejects[0]["reason"] and "expected a JSON object, got str" in rejects[1]["reason"]
+    assert "not UTF-8" in rejects[2]["reason"] and all(r["source"] == str(source) for r in rejects)
+    with pytest.raises(TableError, match=r"quotes\.jsonl, line 2: invalid JSON"):
+        run_classify(classify_cfg(source, tmp_path / "raise.jsonl", tfidf_dir))
+
+
+def test_clean_rerun_removes_the_previous_runs_rejects(tfidf_dir, tmp_path):
+    source = write_input(tmp_path / "quotes.jsonl", BAD_ROWS)
+    target = tmp_path / "out.jsonl"
+    summary = run_classify(classify_cfg(source, target, tfidf_dir, on_error="skip"))
+    rejects = Path(summary["rejects_file"])
+    assert rejects.exists()
+    fixed = write_input(tmp_path / "quotes.jsonl", [r for r in BAD_ROWS if str(r.get("text", "")).strip()])
+    summary = run_classify(classify_cfg(fixed, target, tfidf_dir, on_error="skip"))
+    assert summary["rejected"] == 0 and summary["rejects_file"] is None and not rejects.exists()
+
+
+@pytest.mark.parametrize("csv_safe", [True, False])
+def test_csv_output_neutralises_formulas_unless_switched_off(tfidf_dir, tmp_path, csv_safe):
+    rows = [{"id": "q1", "text": "=HYPERLINK(\"http://x\")"}, {"id": "q2", "text": "-not a formula, a dash"}]
+    source = write_input(tmp_path / "quotes.jsonl", rows)
+    target = tmp_path / "out.csv"
+    run_classify(classify_cfg(source, target, tfidf_dir, csv_safe=csv_safe))
+    prefix = "'" if csv_safe else ""
+    assert read_output(target)["text"].tolist() == [prefix + r["text"] for r in rows]
