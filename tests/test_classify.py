@@ -369,7 +369,7 @@ def test_parquet_numbers_and_bytes_as_text(tfidf_dir, tmp_path):
     with pytest.raises(TableError, match=r"line 1, field 'text': expected a string, got int"):
         run_classify(classify_cfg(numbers, tmp_path / "n.jsonl", tfidf_dir))
     binary = tmp_path / "binary.parquet"
-    texts = ["Good quote about the river.".encode(), b"caf\xe9 latin-1", "Zoë said so.".encode()]
+    texts = [b"Good quote about the river.", b"caf\xe9 latin-1", "Zoë said so.".encode()]
     pd.DataFrame({"id": ["a", "b", "c"], "text": texts}).to_parquet(binary)
     target = tmp_path / "b.jsonl"
     summary = run_classify(classify_cfg(binary, target, tfidf_dir, on_error="skip"))
@@ -424,7 +424,7 @@ def test_clean_rerun_removes_the_previous_runs_rejects(tfidf_dir, tmp_path):
 
 @pytest.mark.parametrize("csv_safe", [True, False])
 def test_csv_output_neutralises_formulas_unless_switched_off(tfidf_dir, tmp_path, csv_safe):
-    rows = [{"id": "q1", "text": "=HYPERLINK(\"http://x\")"}, {"id": "q2", "text": "-not a formula, a dash"}]
+    rows = [{"id": "q1", "text": '=HYPERLINK("http://x")'}, {"id": "q2", "text": "-not a formula, a dash"}]
     source = write_input(tmp_path / "quotes.jsonl", rows)
     target = tmp_path / "out.csv"
     run_classify(classify_cfg(source, target, tfidf_dir, csv_safe=csv_safe))

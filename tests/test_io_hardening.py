@@ -103,7 +103,7 @@ def test_parquet_type_conflict_names_the_field_and_leaves_nothing(tmp_path):
 
 def test_csv_with_bom_and_crlf_reads_the_first_column(tmp_path):
     path = tmp_path / "excel.csv"
-    path.write_bytes("text,id\r\n\"first, quoted\",1\r\nsecond,2\r\n".encode("utf-8-sig"))
+    path.write_bytes('text,id\r\n"first, quoted",1\r\nsecond,2\r\n'.encode("utf-8-sig"))
     frame, lines = read_table(path)
     assert list(frame.columns) == ["text", "id"]
     assert frame["text"].tolist() == ["first, quoted", "second"] and lines == [2, 3]
@@ -121,14 +121,7 @@ def test_jsonl_with_bom_and_crlf(tmp_path):
 
 def test_jsonl_row_faults_are_reported_and_reading_goes_on(tmp_path):
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(
-        b'{"id": 1}\n'
-        b'{"id": broken}\n'
-        b'[1, 2]\n'
-        b'{"id": "caf\xe9"}\n'
-        b"\n"
-        b'{"id": 6}\n'
-    )
+    path.write_bytes(b'{"id": 1}\n{"id": broken}\n[1, 2]\n{"id": "caf\xe9"}\n\n{"id": 6}\n')
     faults: list[tuple[int | None, str, object]] = []
     chunks = list(iter_table(path, chunk_size=1, on_fault=lambda err, row: faults.append((err.line, err.reason, row))))
     assert [n for c in chunks for n in c.lines] == [1, 6]
@@ -150,7 +143,10 @@ def test_csv_row_faults_are_reported_and_reading_goes_on(tmp_path):
     frame = pd.concat([c.frame for c in frame_chunks], ignore_index=True)
     assert frame["id"].tolist() == ["1", "3", "5"] and frame["text"].tolist() == ["ok", "multi\nline", "last"]
     assert [n for c in frame_chunks for n in c.lines] == [2, 4, 7]
-    assert [(f.line, f.reason.split(" (")[0]) for f in faults] == [(3, "expected 2 fields, found 3"), (6, "not UTF-8 text")]
+    assert [(f.line, f.reason.split(" (")[0]) for f in faults] == [
+        (3, "expected 2 fields, found 3"),
+        (6, "not UTF-8 text"),
+    ]
 
 
 # 6. temp names carry the pid; stale temps of dead writers are removed, live ones never
@@ -246,7 +242,17 @@ def test_csv_cells_and_headers_that_start_a_formula_are_neutralised(tmp_path):
     with open(target, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["text", "'=cmd", "n"]
-    assert [r[0] for r in rows[1:]] == ["'=1+2", "'+33 1", "'-5 below", "'@SUM(A1)", "'\tTab", "'\rCR", "safe", "'quoted", ""]
+    assert [r[0] for r in rows[1:]] == [
+        "'=1+2",
+        "'+33 1",
+        "'-5 below",
+        "'@SUM(A1)",
+        "'\tTab",
+        "'\rCR",
+        "safe",
+        "'quoted",
+        "",
+    ]
     assert {r[2] for r in rows[1:]} == {"-1"}  # numbers are left alone
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import numbers
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
@@ -16,21 +18,54 @@ from stance.modeling.predictor import load_predictor, predict_frame
 log = logging.getLogger(__name__)
 
 
+def _kind(value: Any) -> str:
+    """A value's type in the words of JSON, whichever reader produced it (numpy scalars and arrays included)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, numbers.Integral):
+        return "int"
+    if isinstance(value, numbers.Real):
+        return "float"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "list"
+    if isinstance(value, dict):
+        return "dict"
+    return type(value).__name__
+
+
+def _as_text(value: Any) -> tuple[str | None, str | None]:
+    """(text, None) for a value the model can read, (None, reason) otherwise; UTF-8 bytes count as text."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None, "missing or empty"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        try:
+            value = bytes(value).decode("utf-8")
+        except UnicodeDecodeError as err:
+            return None, f"bytes that are not UTF-8 ({err.reason} at byte {err.start + 1})"
+    if not isinstance(value, str):
+        return None, f"expected a string, got {_kind(value)}"
+    if not value.strip():
+        return None, "missing or empty"
+    return value, None
+
+
 def _check_rows(
     frame: pd.DataFrame, fields: dict[str, str | None], required: list[str]
-) -> list[tuple[str, str] | None]:
-    """(field, reason) per row that cannot be classified, None for a good row."""
+) -> tuple[list[tuple[str, str] | None], dict[str, list[str | None]]]:
+    """(field, reason) per row that cannot be classified (None for a good row), and each required column's text."""
     problems: list[tuple[str, str] | None] = [None] * len(frame)
+    texts: dict[str, list[str | None]] = {}
     for role in required:
         column = str(fields[role])
         if column not in frame.columns:
-            return [(column, "missing")] * len(frame)
+            return [(column, "missing")] * len(frame), {}
+        texts[column] = []
         for i, value in enumerate(frame[column].tolist()):
-            if problems[i] is None and (
-                value is None or (isinstance(value, float) and value != value) or not str(value).strip()
-            ):
-                problems[i] = (column, "missing or empty")
-    return problems
+            text, reason = _as_text(value)
+            texts[column].append(text)
+            if problems[i] is None and reason is not None:
+                problems[i] = (column, reason)
+    return problems, texts
 
 
 def run_classify(cfg: DictConfig) -> dict[str, Any]:
@@ -61,21 +96,30 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, unit="quote", disable=not cfg.get("progress", True), dynamic_ncols=True, desc="classify")
+
+    def reject_unreadable(err: TableError, row: dict | None) -> None:
+        log.warning("skipping %s", err)
+        reason = err.reason if err.field is None else f"field '{err.field}': {err.reason}"
+        rejects.add(str(source), err.line, reason, row)
+
+    on_fault = reject_unreadable if on_error == "skip" else None
     try:
-        with TableWriter(output) as writer:
-            for chunk in iter_table(source, chunk_size=int(cfg.chunk_size)):
+        with TableWriter(output, csv_safe=bool(cfg.get("csv_safe", True))) as writer:
+            for chunk in iter_table(source, chunk_size=int(cfg.chunk_size), on_fault=on_fault):
                 frame = chunk.frame
-                problems = _check_rows(frame, fields, required)
+                problems, texts = _check_rows(frame, fields, required)
                 bad = [i for i, p in enumerate(problems) if p is not None]
                 for i in bad:
                     column, reason = problems[i]
                     if on_error == "raise":
                         raise TableError(source, reason, line=chunk.lines[i], field=column)
                     rejects.add(str(source), chunk.lines[i], f"field '{column}': {reason}", frame.iloc[i].to_dict())
-                if bad:
-                    frame = frame.drop(index=frame.index[bad])
+                good = [i for i, p in enumerate(problems) if p is None]
+                frame = frame.iloc[good]
+                for column, values in texts.items():  # decoded bytes become text in the output too
+                    frame[column] = [values[i] for i in good]
                 model_input = pd.DataFrame(
-                    {role: frame[col].astype(str) for role, col in fields.items() if col and col in frame.columns},
+                    {role: frame.get(str(fields[role]), pd.Series(dtype=object)) for role in required},
                     index=frame.index,
                 )
                 predicted = predict_frame(predictor, model_input, batch_size=batch_size)

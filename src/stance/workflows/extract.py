@@ -84,7 +84,7 @@ def run_extraction(cfg: DictConfig) -> dict[str, Any]:
             yield item.article_id, item.text
 
     try:
-        with TableWriter(output) as writer:
+        with TableWriter(output, csv_safe=bool(cfg.get("csv_safe", True))) as writer:
             pending: list[Quote] = []
             for _article_id, quotes in extractor.extract_many(good_articles()):
                 stats["articles"] += 1
