@@ -289,3 +289,14 @@ def test_extract_passes_csv_safe_to_the_writer(tmp_path, monkeypatch):
         cfg = compose("extract", overrides=[f"input={articles}", f"output={tmp_path / 'q.csv'}", "csv_safe=false"])
     extract_module.run_extraction(cfg)
     assert seen == [False]
+
+
+def test_csv_rows_of_empty_cells_are_rows_not_blank_lines(tmp_path):
+    # ",," is a row whose cells are empty (a reader rejects it as such), not a blank line to pass over silently
+    path = tmp_path / "empty_cells.csv"
+    path.write_text("id,text\r\n1,a\r\n,\r\n\r\n   \r\n2,b\r\n", encoding="utf-8")
+    frame, lines = read_table(path)
+    assert frame["id"].tolist() == ["1", "", "2"] and lines == [2, 3, 6]
+    single = tmp_path / "single.csv"
+    write_table(pd.DataFrame({"text": ["a", "", "b"]}), single)
+    assert read_table(single)[0]["text"].tolist() == ["a", "", "b"]

@@ -132,8 +132,8 @@ def _iter_csv(path: Path, chunk_size: int, on_fault: FaultHandler | None) -> Ite
                 bad = source.faults_until(reader.line_num)
                 if bad:
                     _report(on_fault, TableError(path, bad[0][1], line=bad[0][0]), {"raw": _cells(record)})
-                elif not record or all(not cell.strip() for cell in record):
-                    pass
+                elif not record or (len(record) == 1 and record[0] != "" and not record[0].strip()):
+                    pass  # a blank or whitespace-only line; [""] is a quoted empty cell, ",," a row of empty cells
                 elif len(record) != len(header):
                     reason = f"expected {len(header)} fields, found {len(record)}"
                     _report(on_fault, TableError(path, reason, line=start), {"raw": record})
