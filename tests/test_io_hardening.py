@@ -237,11 +237,15 @@ DANGEROUS = ["=1+2", "+33 1", "-5 below", "@SUM(A1)", "\tTab", "\rCR", "safe", "
 
 def test_csv_cells_and_headers_that_start_a_formula_are_neutralised(tmp_path):
     target = tmp_path / "out.csv"
-    frame = pd.DataFrame({"text": DANGEROUS, "=cmd": ["x"] * len(DANGEROUS), "n": [-1] * len(DANGEROUS)})
+    mixed = pd.Series([-7, "-7"] * (len(DANGEROUS) // 2) + [None], dtype=object)  # object column: ints and text
+    frame = pd.DataFrame(
+        {"text": DANGEROUS, "=cmd": ["x"] * len(DANGEROUS), "n": [-1] * len(DANGEROUS), "mixed": mixed}
+    )
     write_table(frame, target)
     with open(target, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["text", "'=cmd", "n"]
+    assert rows[0] == ["text", "'=cmd", "n", "mixed"]
+    assert [r[3] for r in rows[1:]] == ["-7", "'-7"] * (len(DANGEROUS) // 2) + [""]
     assert [r[0] for r in rows[1:]] == [
         "'=1+2",
         "'+33 1",

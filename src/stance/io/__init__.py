@@ -2,11 +2,13 @@
 
 from stance.io.tables import (
     Chunk,
+    FaultHandler,
     RejectsWriter,
     TableError,
     TableWriter,
     count_rows,
     iter_table,
+    neutralise,
     read_table,
     table_format,
     write_table,
@@ -14,11 +16,13 @@ from stance.io.tables import (
 
 __all__ = [
     "Chunk",
+    "FaultHandler",
     "RejectsWriter",
     "TableError",
     "TableWriter",
     "count_rows",
     "iter_table",
+    "neutralise",
     "read_table",
     "table_format",
     "write_table",

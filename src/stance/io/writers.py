@@ -42,8 +42,12 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame.iloc[:, i]
         if isinstance(values.dtype, pd.CategoricalDtype):
             values = values.astype(object)
-        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-            out.isetitem(i, values.astype(object).map(neutralise))
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+            risky = values.str.startswith(FORMULA_START).fillna(False).astype(bool)  # vectorised for text columns
+            if risky.any():
+                out.isetitem(i, values.mask(risky, "'" + values))
+        elif values.dtype == object:
+            out.isetitem(i, values.map(neutralise))
     return out
 
 
