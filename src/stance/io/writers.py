@@ -109,6 +109,7 @@ class TableWriter:
             self._parquet = ParquetParts(self.path, self.tmp)
 
     def write(self, frame: pd.DataFrame) -> None:
+        """Append a chunk; its new columns join the output (earlier rows get empty cells there)."""
         if self.format == "jsonl":
             self.write_records(frame.to_dict(orient="records"))
             return
@@ -184,6 +185,7 @@ class TableWriter:
             self._parquet.close()
 
     def commit(self) -> Path:
+        """Finish the temp file (full CSV header, one Parquet file) and rename it over the target."""
         try:
             self._close()
             if self.format == "csv":
@@ -196,6 +198,7 @@ class TableWriter:
             raise
 
     def abort(self) -> None:
+        """Delete every temp file of this writer; the target, if any, is left as it was."""
         self._close()
         if self._parquet is not None:
             self._parquet.abort()
