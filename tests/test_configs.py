@@ -20,6 +20,9 @@ FILL = {
     "data.labels": "[pro,con,neutral]",
     "data.train_path": "train.csv",
 }
+# options whose weights are an optional install (make mpnet): composed here with a stand-in folder,
+# their own resolver is tested with a fake install in tests/test_base_models.py
+OPTIONAL_INSTALL = {("model", "mpnet"): ["model.pretrained=/models/some-bert"]}
 # groups whose options are Hydra's own or machine-local, not ours to enumerate
 SKIP_GROUPS = {"hydra", "local"}
 PRIMARY_NAMES = ["train", "classify", "extract", "eval_extract"]
@@ -125,7 +128,7 @@ def test_primary_config_composes_and_resolves(primary, tmp_path):
 
 @pytest.mark.parametrize(("primary", "group", "option"), list(_group_options()))
 def test_every_group_option_composes(primary, group, option, tmp_path):
-    cfg = _compose_filled(primary, [f"{group}={option}"], tmp_path)
+    cfg = _compose_filled(primary, [f"{group}={option}", *OPTIONAL_INSTALL.get((group, option), [])], tmp_path)
     OmegaConf.to_container(cfg, resolve=True)  # every interpolation resolves
     _check_targets(cfg)
     if group in ("data", "model", "tracking", "train") and group in cfg:

@@ -29,6 +29,12 @@ def _minilm_dir() -> str:
     return str(minilm_dir())
 
 
+def _mpnet_dir() -> str:
+    from stance.modeling.base_models import mpnet_dir
+
+    return str(mpnet_dir(_project_root()))
+
+
 _RUN_UID = f"{os.getpid():x}"
 
 
@@ -38,7 +44,12 @@ def _run_uid() -> str:
 
 
 def register_resolvers() -> None:
-    for name, fn in {"stance_root": _project_root, "minilm_dir": _minilm_dir, "stance_uid": _run_uid}.items():
+    for name, fn in {
+        "stance_root": _project_root,
+        "minilm_dir": _minilm_dir,
+        "mpnet_dir": _mpnet_dir,
+        "stance_uid": _run_uid,
+    }.items():
         if not OmegaConf.has_resolver(name):
             OmegaConf.register_new_resolver(name, fn, use_cache=False)
 
