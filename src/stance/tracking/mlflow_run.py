@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from stance.tracking.store import prepare_store, store_lock
+
 log = logging.getLogger(__name__)
 
 PARENT_RUN_ENV = "STANCE_PARENT_RUN_ID"
@@ -37,17 +39,17 @@ def configure(uri: str, experiment: str, artifact_dir: str | None = None) -> str
     put them under the current working directory).
     """
     mlflow = _mlflow()
-    if uri.startswith("sqlite:///"):
-        Path(uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    location = None
+    if artifact_dir and not uri.startswith(("http://", "https://", "databricks")):
+        location = Path(artifact_dir).resolve().as_uri()
+    prepare_store(uri, location)  # a fresh SQLite store is created once, under a lock, not by racing jobs
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     found = mlflow.get_experiment_by_name(experiment)
     if found is not None:
         return found.experiment_id
-    location = None
-    if artifact_dir and not uri.startswith(("http://", "https://", "databricks")):
+    if location:
         Path(artifact_dir).mkdir(parents=True, exist_ok=True)
-        location = Path(artifact_dir).resolve().as_uri()
     try:
         return mlflow.create_experiment(experiment, artifact_location=location)
     except Exception:  # created meanwhile by a parallel job
@@ -195,13 +197,16 @@ def log_and_register(
     if not registered_model:
         return result
     client = mlflow.MlflowClient()
-    version = mlflow.register_model(info.model_uri, registered_model)
-    # register_model's source is the logged model; tie the version to this run for the champion check.
-    result["version"] = version.version
-    current = champion_score(client, registered_model, alias, metric)
-    if current is None or score > current:
-        client.set_registered_model_alias(registered_model, alias, version.version)
-        result["alias"] = alias
+    # On a shared SQLite store, registering and moving the alias is one step under the store lock, so two
+    # jobs finishing together cannot both read the old champion and both claim the alias.
+    with store_lock(mlflow.get_registry_uri(), exclusive=True):
+        version = mlflow.register_model(info.model_uri, registered_model)
+        result["version"] = version.version
+        current = champion_score(client, registered_model, alias, metric)
+        if current is None or score > current:
+            client.set_registered_model_alias(registered_model, alias, version.version)
+            result["alias"] = alias
+    if "alias" in result:
         log.info(
             "registered %s v%s as @%s (%s %.4f beats %s)",
             registered_model,
