@@ -60,6 +60,38 @@ def _check_store(uri: str, run_ids: list[str], jobs: int) -> None:
     assert client.get_model_version_by_alias(MODEL, "champion").run_id in run_ids
 
 
+def _open_and_log(uri: str, artifacts: str, queue) -> None:
+    """What every entry point does first (train, each sweep job): open the store, then log a run."""
+    try:
+        from stance.tracking.mlflow_run import configure
+
+        experiment = configure(uri, "race", artifacts)
+        with mlflow.start_run(experiment_id=experiment) as run:
+            mlflow.log_metric("x", 1.0)
+        queue.put(("ok", run.info.run_id))
+    except BaseException:
+        queue.put(("error", traceback.format_exc()))
+
+
+def test_four_processes_open_a_fresh_sqlite_store_at_once(tmp_path):
+    """The schema race itself, without training: four processes create the store together."""
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    procs = [ctx.Process(target=_open_and_log, args=(uri, str(tmp_path / "art"), queue)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=30)
+    assert [status for status, _ in results] == ["ok"] * 4, [d for s, d in results if s == "error"][:1]
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name("race").experiment_id])
+    assert sorted(r.info.run_id for r in runs) == sorted(d for _, d in results)
+    assert all(r.info.status == "FINISHED" for r in runs)
+    assert (tmp_path / "mlflow.db.lock").is_file()
+
+
 def test_two_trainings_at_once_on_a_fresh_sqlite_store(compose_cfg, tiny_train_overrides, tmp_path):
     run_ids = _train_together(compose_cfg, tiny_train_overrides, tmp_path, jobs=2)
     _check_store(f"sqlite:///{tmp_path}/mlflow.db", run_ids, jobs=2)
