@@ -1,7 +1,9 @@
 """Typed config schemas, OmegaConf resolvers and the one place that instantiates `_target_`s.
 
-Schemas catch typos at compose time. Hugging Face arguments stay plain dicts (`train.hf_args`)
-and are converted with `OmegaConf.to_container(resolve=True)` at the boundary.
+`validate_config` runs first in every command: Hydra refuses `train.lrr=1` but adds `+train.lrr=1` silently,
+so keys are checked against the schemas here (dataclasses, or a `_target_`'s parameters) and wrong types fail.
+Hugging Face arguments stay plain dicts (`train.hf_args`) and are converted with
+`OmegaConf.to_container(resolve=True)` at the boundary.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ SCHEMAS: dict[str, type] = {
 # Groups whose values are also type-checked against the schema (paths hold ${hydra:...} outside a run).
 TYPED = ("tracking", "train", "data")
 # Dicts passed through to other libraries or free-form by design: any key is accepted.
-FREE_FORM = {"train.hf_args", "tracking.tags", "data.source.label_map", "hydra"}
+FREE_FORM = {"train.hf_args", "tracking.tags", "data.source.label_map"}
 _DATA_KEY_REF = re.compile(r"\$\{data\.(\w+)")
 
 

@@ -75,10 +75,12 @@ def _from_mlflow_folder(folder: Path, allow_pickle_weights: bool, expected_diges
     return load_local(model_dir, allow_pickle_weights)
 
 
-def _registered_digest(model_uri: str) -> str | None:
-    """The manifest sha256 the registry recorded for `models:/name@alias` or `models:/name/version`."""
+def _pin_version(model_uri: str) -> tuple[str, str | None]:
+    """`models:/name@alias` or `models:/name/version` -> (`models:/name/<number>`, the manifest sha256 the registry
+    recorded for it). The alias is resolved once, so the files and the digest belong to the same version even if
+    the alias moves meanwhile. Other URIs are returned as they are, with no digest."""
     if not model_uri.startswith("models:/") or model_uri.startswith("models:/m-"):
-        return None
+        return model_uri, None
     import mlflow
 
     from stance.tracking.mlflow_run import MANIFEST_TAG
@@ -92,8 +94,8 @@ def _registered_digest(model_uri: str) -> str | None:
         name, number = name_version.rsplit("/", 1)
         version = client.get_model_version(name, number)
     else:
-        return None
-    return (version.tags or {}).get(MANIFEST_TAG)
+        return model_uri, None
+    return f"models:/{name}/{version.version}", (version.tags or {}).get(MANIFEST_TAG)
 
 
 def load_predictor(model_uri: str, tracking_uri: str | None = None, allow_pickle_weights: bool = False) -> Predictor:
@@ -118,8 +120,8 @@ def load_predictor(model_uri: str, tracking_uri: str | None = None, allow_pickle
     try:
         require_store(uri)
         with store_lock(uri, exclusive=False), tempfile.TemporaryDirectory(prefix="stance-model-") as tmp:
-            local = mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=tmp)
-            expected = _registered_digest(model_uri)
+            pinned, expected = _pin_version(model_uri)
+            local = mlflow.artifacts.download_artifacts(artifact_uri=pinned, dst_path=tmp)
             return _from_mlflow_folder(Path(local), allow_pickle_weights, expected)
     except CheckpointError:
         raise
