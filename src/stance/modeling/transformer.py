@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,7 +40,9 @@ def resolve_pretrained(pretrained: str) -> str:
     import mlflow
 
     # into a temp folder: downloading never writes into the store (MLflow adds registered_model_meta)
-    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=pretrained, dst_path=tempfile.mkdtemp()))
+    tmp = tempfile.mkdtemp(prefix="stance-base-")
+    atexit.register(shutil.rmtree, tmp, True)
+    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=pretrained, dst_path=tmp))
     for candidate in (local / "artifacts" / "model", local):
         if (candidate / "config.json").is_file():
             log.info("fine-tuning from %s (%s)", pretrained, candidate)
