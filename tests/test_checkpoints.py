@@ -75,3 +75,50 @@ def test_minilm_dir_with_a_broken_install(monkeypatch, tmp_path):
     monkeypatch.setattr(checkpoints.importlib.util, "find_spec", lambda name: spec)
     with pytest.raises(CheckpointError, match="no config.json"):
         minilm_dir()
+
+
+def _sealed(tmp_path: Path) -> Path:
+    folder = tmp_path / "model"
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(b"weights" * 100)
+    (folder / "tokenizer.json").write_text('{"vocab": {}}')
+    (folder / checkpoints.MANIFEST).write_text('{"kind": "transformer"}')
+    return checkpoints.seal(folder)
+
+
+def test_sealed_folder_verifies_and_each_kind_of_change_is_named(tmp_path):
+    import json
+
+    folder = _sealed(tmp_path)
+    manifest = json.loads((folder / checkpoints.MANIFEST).read_text())
+    assert set(manifest["files"]) == {"model.safetensors", "tokenizer.json"}
+    checkpoints.check_checkpoint(folder)
+
+    (folder / "tokenizer.json").write_text('{"vocab": {"x": 1}}')
+    with pytest.raises(CheckpointError, match=r"tokenizer\.json: sha256 .* does not match"):
+        checkpoints.check_checkpoint(folder)
+    (folder / "tokenizer.json").unlink()
+    with pytest.raises(CheckpointError, match=r"tokenizer\.json: missing"):
+        checkpoints.check_checkpoint(folder)
+
+    folder = _sealed(tmp_path / "again")
+    (folder / "extra.safetensors").write_bytes(b"more")
+    with pytest.raises(CheckpointError, match="added after the model was saved"):
+        checkpoints.check_checkpoint(folder)
+
+
+def test_unsealed_folder_loads_with_a_warning(tmp_path, caplog):
+    (tmp_path / checkpoints.MANIFEST).write_text('{"kind": "transformer"}')
+    (tmp_path / "model.safetensors").write_bytes(b"w")
+    with caplog.at_level("WARNING", logger="stance.modeling.checkpoints"):
+        checkpoints.check_checkpoint(tmp_path)
+    assert "no file digests recorded" in caplog.text
+
+
+def test_pickle_weights_beside_safetensors_are_ignored_but_alone_are_refused(tmp_path):
+    (tmp_path / "pytorch_model.bin").write_bytes(b"pickle")
+    with pytest.raises(CheckpointError, match="pickle-based"):
+        checkpoints.check_weights_format(tmp_path)
+    checkpoints.check_weights_format(tmp_path, allow_pickle=True)
+    (tmp_path / "model.safetensors").write_bytes(b"w")
+    checkpoints.check_weights_format(tmp_path)  # transformers reads the safetensors file

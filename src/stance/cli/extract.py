@@ -14,13 +14,14 @@ import logging  # noqa: E402
 import hydra  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
-from stance.config import CONF_DIR  # noqa: E402  (also registers resolvers)
+from stance.config import CONF_DIR, validate_config  # noqa: E402  (also registers resolvers)
 
 log = logging.getLogger("stance.extract")
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="extract")
 def main(cfg: DictConfig) -> None:
+    validate_config(cfg)  # a `+key=` typo stops here, naming the key
     from stance.workflows.extract import run_extraction
 
     summary = run_extraction(cfg)

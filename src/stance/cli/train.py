@@ -11,13 +11,14 @@ import logging  # noqa: E402
 import hydra  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
-from stance.config import CONF_DIR  # noqa: E402  (also registers resolvers)
+from stance.config import CONF_DIR, validate_config  # noqa: E402  (also registers resolvers)
 
 log = logging.getLogger("stance.train")
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="train")
 def main(cfg: DictConfig) -> float | None:
+    validate_config(cfg)  # a `+train.lrr=1` typo stops here, naming the key, before any run is opened
     from stance.cli._common import route_hf_logs
     from stance.workflows.train import run_training
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from stance.modeling.checkpoints import CheckpointError, check_checkpoint
 from stance.modeling.transformer import MANIFEST, TransformerClassifier
 
 log = logging.getLogger(__name__)
@@ -22,8 +25,12 @@ class Predictor(Protocol):
     def predict_proba(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray: ...
 
 
-def load_local(path: str | Path) -> Predictor:
-    """A folder saved by `save()` (has stance_model.json) or any HF sequence-classification folder."""
+def load_local(path: str | Path, allow_pickle_weights: bool = False) -> Predictor:
+    """A folder saved by `save()` (has stance_model.json) or any HF sequence-classification folder.
+
+    Before any weights are read: pickle-based weights (pytorch_model.bin only) are refused unless allowed, and
+    every file of a folder we saved must match the sha256 its manifest recorded at save time.
+    """
     from stance.modeling.tfidf import TfidfLogReg
 
     path = Path(path)
@@ -33,34 +40,93 @@ def load_local(path: str | Path) -> Predictor:
         kinds: dict[str, Any] = {"transformer": TransformerClassifier, "tfidf_logreg": TfidfLogReg}
         if manifest.get("kind") not in kinds:
             raise ValueError(f"{manifest_path}: unknown model kind '{manifest.get('kind')}'")
+        check_checkpoint(path, None, allow_pickle_weights)
         return kinds[manifest["kind"]].load(path, manifest)
     if (path / "config.json").is_file():
         log.info("%s has no %s; loading it as a plain Hugging Face classifier (input = text)", path, MANIFEST)
+        check_checkpoint(path, None, allow_pickle_weights)
         return TransformerClassifier.load(path)
     raise FileNotFoundError(
         f"{path}: not a stance model folder (no {MANIFEST}), HF folder or MLflow model (no MLmodel)"
     )
 
 
-def load_predictor(model_uri: str, tracking_uri: str | None = None) -> Predictor:
-    """Resolve `models:/name@alias`, `runs:/…`, `models:/m-…`, an MLflow model folder or a local model folder."""
-    path = Path(model_uri)
-    if path.exists() and not (path / "MLmodel").is_file():
-        return load_local(path)
+def _from_mlflow_folder(folder: Path, allow_pickle_weights: bool, expected_digest: str | None = None) -> Predictor:
+    """Read the data files of a logged stance model (`artifacts/model`) with the installed package.
+
+    The MLflow folder's own code (the models-from-code script) and any pickle in it are never loaded.
+    """
+    import yaml
+
+    spec = yaml.safe_load((folder / "MLmodel").read_text()) or {}
+    pyfunc = (spec.get("flavors") or {}).get("python_function") or {}
+    model_dir = folder / "artifacts" / "model"
+    if pyfunc.get("python_model") or "model_code_path" not in pyfunc:
+        log.info("%s: logged by an older version (pickled python_model); only its data files are read", folder)
+    if not (model_dir / MANIFEST).is_file():
+        raise ValueError(f"{folder}: an MLflow model, but not a stance classifier (no artifacts/model/{MANIFEST})")
+    if expected_digest:
+        actual = hashlib.sha256((model_dir / MANIFEST).read_bytes()).hexdigest()
+        if actual != expected_digest:
+            raise CheckpointError(
+                f"{model_dir / MANIFEST}: sha256 {actual} does not match {expected_digest} recorded in the model "
+                "registry when this version was registered; the artifact store was changed"
+            )
+    return load_local(model_dir, allow_pickle_weights)
+
+
+def _pin_version(model_uri: str) -> tuple[str, str | None]:
+    """`models:/name@alias` or `models:/name/version` -> (`models:/name/<number>`, the manifest sha256 the registry
+    recorded for it). The alias is resolved once, so the files and the digest belong to the same version even if
+    the alias moves meanwhile. Other URIs are returned as they are, with no digest."""
+    if not model_uri.startswith("models:/") or model_uri.startswith("models:/m-"):
+        return model_uri, None
     import mlflow
 
-    if tracking_uri:
-        mlflow.set_tracking_uri(tracking_uri)
-        mlflow.set_registry_uri(tracking_uri)
+    from stance.tracking.mlflow_run import MANIFEST_TAG
+
+    name_version = model_uri[len("models:/") :].strip("/")
+    client = mlflow.MlflowClient()
+    if "@" in name_version:
+        name, alias = name_version.split("@", 1)
+        version = client.get_model_version_by_alias(name, alias)
+    elif "/" in name_version and name_version.rsplit("/", 1)[1].isdigit():
+        name, number = name_version.rsplit("/", 1)
+        version = client.get_model_version(name, number)
+    else:
+        return model_uri, None
+    return f"models:/{name}/{version.version}", (version.tags or {}).get(MANIFEST_TAG)
+
+
+def load_predictor(model_uri: str, tracking_uri: str | None = None, allow_pickle_weights: bool = False) -> Predictor:
+    """Resolve `models:/name@alias`, `runs:/…`, `models:/m-…`, an MLflow model folder or a local model folder.
+
+    A model in a store is downloaded to a temporary folder and read from there: loading never writes to the
+    store (no `registered_model_meta` in the artifact folder, no new database), and no code or pickle from
+    the store is run.
+    """
+    path = Path(model_uri)
+    if path.exists():
+        if (path / "MLmodel").is_file():
+            return _from_mlflow_folder(path, allow_pickle_weights)
+        return load_local(path, allow_pickle_weights)
+    import mlflow
+
+    from stance.tracking.store import require_store, store_lock
+
+    uri = tracking_uri or mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
     try:
-        model = mlflow.pyfunc.load_model(model_uri)
+        require_store(uri)
+        with store_lock(uri, exclusive=False), tempfile.TemporaryDirectory(prefix="stance-model-") as tmp:
+            pinned, expected = _pin_version(model_uri)
+            local = mlflow.artifacts.download_artifacts(artifact_uri=pinned, dst_path=tmp)
+            return _from_mlflow_folder(Path(local), allow_pickle_weights, expected)
+    except CheckpointError:
+        raise
     except Exception as err:
-        raise ValueError(f"cannot load model '{model_uri}' (tracking uri {mlflow.get_tracking_uri()}): {err}") from err
-    inner = model.unwrap_python_model()
-    predictor = getattr(inner, "predictor", None)
-    if predictor is None:
-        raise ValueError(f"{model_uri} is an MLflow model but not a stance classifier")
-    return predictor
+        raise ValueError(f"cannot load model '{model_uri}' (tracking uri {uri}): {err}") from err
 
 
 def predict_frame(predictor: Predictor, frame: pd.DataFrame, batch_size: int = 64) -> pd.DataFrame:

@@ -1,17 +1,26 @@
-"""The MLflow pyfunc wrapper: one model format for transformers and the TF-IDF baseline.
+"""The MLflow pyfunc for every stance model, logged as MLflow "models from code".
 
-MLflow's transformers flavour returns only the top label (and its task registry breaks with
-transformers 5), so we log our own saved folder as an artifact and serve every label's probability.
+This file itself is logged as the model's code (`python_model=<path of this file>`), so no Python object is
+cloudpickled into the store. The weights travel as data beside it (`artifacts/model`: safetensors, JSON,
+NPZ). MLflow's transformers flavour returns only the top label, so we serve every label's probability.
+
+`stance-classify` never runs this file from a store: it reads `artifacts/model` with the installed package
+(`stance.modeling.predictor.load_predictor`). `mlflow.pyfunc.load_model` and `mlflow models serve` do run
+it, as they run any models-from-code model.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import mlflow
 import pandas as pd
+from mlflow.models import set_model
 
 from stance.modeling.predictor import load_local, predict_frame
+
+CODE_PATH = Path(__file__).resolve()
 
 
 class StanceModel(mlflow.pyfunc.PythonModel):
@@ -23,3 +32,6 @@ class StanceModel(mlflow.pyfunc.PythonModel):
             model_input = pd.DataFrame(model_input)
         batch_size = int((params or {}).get("batch_size", 64))
         return predict_frame(self.predictor, model_input, batch_size=batch_size)
+
+
+set_model(StanceModel())

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -16,11 +15,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from stance.modeling.checkpoints import seal
 from stance.modeling.inputs import input_pairs
 from stance.modeling.metrics import classification_metrics
 from stance.modeling.transformer import MANIFEST, MetricsSink
 
 log = logging.getLogger(__name__)
+
+VOCAB_FILE = "tfidf_vocabulary.json"
+ARRAYS_FILE = "tfidf_arrays.npz"
 
 
 def _first(pairs: list) -> list[str]:
@@ -153,18 +156,72 @@ class TfidfLogReg:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         return self.pipeline.predict_proba(self._rows(frame)).astype(np.float32)
 
+    def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
+        """(name, vectorizer) for every TF-IDF block, in FeatureUnion order."""
+        union = self.pipeline.named_steps["features"]
+        return [(name, block.named_steps["tfidf"]) for name, block in union.transformer_list]
+
     def save(self, path: str | Path) -> Path:
+        """Vocabularies and the classifier as JSON, idf and coefficients as NPZ: plain data, no pickle,
+        so loading a model from an untrusted folder runs no code from it."""
+        if self.pipeline is None:
+            raise RuntimeError("model is not trained")
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self.pipeline, path / "pipeline.joblib")
-        manifest = {"kind": self.kind, "labels": self.labels, "input_mode": self.input_mode, "name": self.name}
+        clf: LogisticRegression = self.pipeline.named_steps["clf"]
+        arrays: dict[str, np.ndarray] = {"coef": clf.coef_, "intercept": clf.intercept_, "classes": clf.classes_}
+        vocab: dict[str, dict[str, int]] = {}
+        for name, vectorizer in self._vectorizers():
+            vocab[name] = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+            arrays[f"idf.{name}"] = vectorizer.idf_
+        (path / VOCAB_FILE).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        np.savez(path / ARRAYS_FILE, **arrays)
+        manifest = {
+            "kind": self.kind,
+            "labels": self.labels,
+            "input_mode": self.input_mode,
+            "name": self.name,
+            "word_ngrams": list(self.word_ngrams),
+            "char_ngrams": list(self.char_ngrams) if self.char_ngrams else None,
+            "max_features": self.max_features,
+            "classifier": {"C": float(clf.C), "class_weight": clf.class_weight, "max_iter": int(clf.max_iter)},
+        }
         (path / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        return path
+        return seal(path)
 
     @classmethod
     def load(cls, path: str | Path, manifest: dict[str, Any]) -> TfidfLogReg:
+        """Rebuild the fitted pipeline from JSON and NPZ (`allow_pickle=False`)."""
+        path = Path(path)
+        if not (path / ARRAYS_FILE).is_file():
+            legacy = (
+                " (a pickled pipeline.joblib from an older version is not loaded: retrain)"
+                if (path / "pipeline.joblib").exists()
+                else ""
+            )
+            raise FileNotFoundError(f"{path / ARRAYS_FILE}: TF-IDF model arrays are missing{legacy}")
         obj = cls(
-            name=manifest.get("name", "tfidf_logreg"), labels=manifest["labels"], input_mode=manifest["input_mode"]
+            name=manifest.get("name", "tfidf_logreg"),
+            word_ngrams=manifest.get("word_ngrams", (1, 2)),
+            char_ngrams=manifest.get("char_ngrams"),
+            max_features=manifest.get("max_features", 200_000),
+            labels=manifest["labels"],
+            input_mode=manifest["input_mode"],
         )
-        obj.pipeline = joblib.load(Path(path) / "pipeline.joblib")
+        vocab = json.loads((path / VOCAB_FILE).read_text(encoding="utf-8"))
+        with np.load(path / ARRAYS_FILE, allow_pickle=False) as arrays:
+            spec = manifest.get("classifier", {})
+            clf = LogisticRegression(
+                C=float(spec.get("C", 1.0)),
+                class_weight=spec.get("class_weight"),
+                max_iter=int(spec.get("max_iter", 2000)),
+            )
+            clf.coef_, clf.intercept_, clf.classes_ = arrays["coef"], arrays["intercept"], arrays["classes"]
+            clf.n_features_in_ = clf.coef_.shape[1]
+            obj.pipeline = Pipeline([("features", obj._features(obj.input_mode != "text")), ("clf", clf)])
+            for name, vectorizer in obj._vectorizers():
+                if name not in vocab or f"idf.{name}" not in arrays:
+                    raise ValueError(f"{path}: TF-IDF block '{name}' is missing from {VOCAB_FILE} or {ARRAYS_FILE}")
+                vectorizer.vocabulary_ = vocab[name]
+                vectorizer.idf_ = arrays[f"idf.{name}"]
         return obj

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import math
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,14 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stance.modeling.checkpoints import verify_sha256
+from stance.modeling.checkpoints import MANIFEST, check_checkpoint, seal
 from stance.modeling.inputs import input_pairs
 from stance.modeling.metrics import classification_metrics
 
 log = logging.getLogger(__name__)
 
 MetricsSink = Callable[[dict[str, float], int], None]
-MANIFEST = "stance_model.json"
 POOLINGS = ("cls", "mean")  # the checkpoint's [CLS] pooler, or the masked mean of its token vectors
 
 
@@ -37,7 +39,10 @@ def resolve_pretrained(pretrained: str) -> str:
         return pretrained
     import mlflow
 
-    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=pretrained))
+    # into a temp folder: downloading never writes into the store (MLflow adds registered_model_meta)
+    tmp = tempfile.mkdtemp(prefix="stance-base-")
+    atexit.register(shutil.rmtree, tmp, True)
+    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=pretrained, dst_path=tmp))
     for candidate in (local / "artifacts" / "model", local):
         if (candidate / "config.json").is_file():
             log.info("fine-tuning from %s (%s)", pretrained, candidate)
@@ -80,10 +85,12 @@ class TransformerClassifier:
         input_mode: str = "text",
         revision: str | None = None,
         pooling: str = "cls",
+        allow_pickle_weights: bool = False,
     ):
         if pooling not in POOLINGS:
             raise ValueError(f"model.pooling must be one of {POOLINGS}, got '{pooling}'")
         self.pooling = pooling
+        self.allow_pickle_weights = bool(allow_pickle_weights)  # pytorch_model.bin-only checkpoints
         self.pretrained = str(pretrained)
         self.max_length = int(max_length)
         self.sha256 = sha256
@@ -100,7 +107,7 @@ class TransformerClassifier:
 
         source = resolve_pretrained(self.pretrained)
         if Path(source).is_dir():
-            verify_sha256(source, self.sha256)
+            check_checkpoint(source, self.sha256, self.allow_pickle_weights)
         elif self.sha256:
             log.warning("model.sha256 is only checked for local folders; %s is a hub id", source)
         kwargs: dict[str, Any] = {"revision": self.revision} if self.revision else {}
@@ -308,9 +315,10 @@ class TransformerClassifier:
             "pooling": self.pooling,
             "name": self.name,
             "base": self.pretrained,
+            "base_sha256": self.sha256,
         }
         (path / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        return path
+        return seal(path)
 
     @classmethod
     def load(cls, path: str | Path, manifest: dict[str, Any] | None = None) -> TransformerClassifier:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import inspect
 import logging
 import os
 import subprocess
@@ -18,9 +19,14 @@ from typing import Any
 
 import pandas as pd
 
+from stance.tracking.store import prepare_store, store_lock
+
 log = logging.getLogger(__name__)
 
 PARENT_RUN_ENV = "STANCE_PARENT_RUN_ID"
+# Registry tag: sha256 of the logged model's manifest (which lists every file's sha256), checked at load.
+MANIFEST_TAG = "stance.manifest_sha256"
+MANIFEST = "stance_model.json"
 SWEEP_ENV = "STANCE_SWEEP_ID"
 
 
@@ -37,17 +43,17 @@ def configure(uri: str, experiment: str, artifact_dir: str | None = None) -> str
     put them under the current working directory).
     """
     mlflow = _mlflow()
-    if uri.startswith("sqlite:///"):
-        Path(uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    location = None
+    if artifact_dir and not uri.startswith(("http://", "https://", "databricks")):
+        location = Path(artifact_dir).resolve().as_uri()
+    prepare_store(uri, location)  # a fresh SQLite store is created once, under a lock, not by racing jobs
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     found = mlflow.get_experiment_by_name(experiment)
     if found is not None:
         return found.experiment_id
-    location = None
-    if artifact_dir and not uri.startswith(("http://", "https://", "databricks")):
+    if location:
         Path(artifact_dir).mkdir(parents=True, exist_ok=True)
-        location = Path(artifact_dir).resolve().as_uri()
     try:
         return mlflow.create_experiment(experiment, artifact_location=location)
     except Exception:  # created meanwhile by a parallel job
@@ -167,6 +173,23 @@ def champion_score(client: Any, model_name: str, alias: str, metric: str) -> flo
         return None
 
 
+def model_code_path(python_model: Any) -> str:
+    """The file to log as MLflow "models from code": a path as given, or the module file that defines a
+    PythonModel instance's class (that module must call `mlflow.models.set_model`). Never a pickled object."""
+    if isinstance(python_model, (str, Path)):
+        return str(python_model)
+    source = inspect.getsourcefile(type(python_model))
+    if not source:
+        raise TypeError(f"cannot find the code file of {type(python_model).__name__}; pass its path instead")
+    return source
+
+
+def manifest_digest(saved_dir: str | Path) -> str | None:
+    """sha256 of a saved model's manifest, which lists every file's sha256: one value pins the whole folder."""
+    manifest = Path(saved_dir) / MANIFEST
+    return hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else None
+
+
 def log_and_register(
     python_model: Any,
     saved_dir: str | Path,
@@ -178,30 +201,39 @@ def log_and_register(
     metric: str = "eval_macro_f1",
     pip_requirements: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Log the saved model once, register a new version, and move the alias when it beats the holder."""
+    """Log the saved model once (as models-from-code plus data files), register a new version tagged with the
+    manifest's sha256, and move the alias when it beats the holder."""
     mlflow = _mlflow()
     from mlflow.models import infer_signature
 
     signature = infer_signature(input_example, output_example)
+    digest = manifest_digest(saved_dir)
     info = mlflow.pyfunc.log_model(
         name="model",
-        python_model=python_model,
+        python_model=model_code_path(python_model),
         artifacts={"model": str(saved_dir)},
         signature=signature,
         input_example=input_example,
         pip_requirements=pip_requirements or default_requirements(),
     )
+    if digest:
+        mlflow.set_tag(MANIFEST_TAG, digest)
     result: dict[str, Any] = {"model_uri": info.model_uri}
     if not registered_model:
         return result
     client = mlflow.MlflowClient()
-    version = mlflow.register_model(info.model_uri, registered_model)
-    # register_model's source is the logged model; tie the version to this run for the champion check.
-    result["version"] = version.version
-    current = champion_score(client, registered_model, alias, metric)
-    if current is None or score > current:
-        client.set_registered_model_alias(registered_model, alias, version.version)
-        result["alias"] = alias
+    # On a shared SQLite store, registering and moving the alias is one step under the store lock, so two
+    # jobs finishing together cannot both read the old champion and both claim the alias.
+    with store_lock(mlflow.get_registry_uri(), exclusive=True):
+        version = mlflow.register_model(
+            info.model_uri, registered_model, tags={MANIFEST_TAG: digest} if digest else None
+        )
+        result["version"] = version.version
+        current = champion_score(client, registered_model, alias, metric)
+        if current is None or score > current:
+            client.set_registered_model_alias(registered_model, alias, version.version)
+            result["alias"] = alias
+    if "alias" in result:
         log.info(
             "registered %s v%s as @%s (%s %.4f beats %s)",
             registered_model,
@@ -218,7 +250,7 @@ def log_and_register(
 
 def default_requirements() -> list[str]:
     reqs = []
-    for pkg in ("torch", "transformers", "scikit-learn", "pandas", "mlflow", "joblib"):
+    for pkg in ("torch", "transformers", "scikit-learn", "pandas", "mlflow", "safetensors"):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             reqs.append(f"{pkg}=={importlib.metadata.version(pkg)}")
     return reqs

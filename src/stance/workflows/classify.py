@@ -82,7 +82,7 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got '{on_error}'")
     tracking_uri = cfg.tracking.uri if cfg.get("tracking") else None
-    predictor = load_predictor(str(cfg.model_uri), tracking_uri)
+    predictor = load_predictor(str(cfg.model_uri), tracking_uri, bool(cfg.get("allow_pickle_weights", False)))
     fields = {"text": str(cfg.fields.text), "target": cfg.fields.get("target"), "context": cfg.fields.get("context")}
     required = ["text"] + {"target_text": ["target"], "text_context": ["context"]}.get(predictor.input_mode, [])
     for role in required:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from stance.config import DataConfig, TrainConfig, instantiate, to_plain, validated
+from stance.config import instantiate, to_plain, validate_config
 from stance.data.sources import Splits
 from stance.modeling.metrics import classification_metrics, confusion, confusion_png, report_text
 from stance.modeling.predictor import predict_frame
@@ -118,8 +118,7 @@ def _should_log_model(cfg: DictConfig) -> bool:
 def run_training(cfg: DictConfig) -> dict[str, float]:
     """Train, evaluate on dev each epoch and on test at the end, log everything, return the metrics."""
     start = time.time()
-    validated(cfg.train, TrainConfig)  # wrong types fail here, before any data is read
-    validated(cfg.data, DataConfig)
+    validate_config(cfg)  # unknown keys and wrong types fail here, before any data is read
     seed = int(cfg.seed)
     labels = list(cfg.data.labels)
     output_dir = Path(cfg.paths.output_dir)
