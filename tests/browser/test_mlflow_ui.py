@@ -23,7 +23,7 @@ F1_COLUMN = "metrics.`eval_macro_f1`"  # ag-grid's col-id of a metric column in 
 
 
 def _train_two_runs(server_url: str, compose_cfg, tiny_train_overrides: list[str]) -> dict[str, str]:
-    """Run name -> run id. Only the first run logs a model, so it becomes `stance@champion` (saves ~10 s)."""
+    """Run name -> run id. Only the first run logs a model, so it becomes `stance@champion` (logging a model costs seconds)."""
     run_ids = {}
     for i, (name, lr) in enumerate(RUNS.items()):
         overrides = tiny_train_overrides + [
