@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR := false
 
-.PHONY: setup demo test test-slow lint format ui bench clean mpnet
+.PHONY: setup demo test test-slow test-browser test-notebooks lint format ui bench clean mpnet
 
 setup: $(STAMP)
 
@@ -34,6 +34,15 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
+
+# Headless-Chromium checks of the MLflow UI (needs /usr/bin/chromium: `apt-get install chromium`).
+# Screenshots land in $$STANCE_SCREENSHOT_DIR when set.
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -m browser
+
+# Execute every notebook top to bottom against the tiny model and a temporary MLflow store.
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_notebooks.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

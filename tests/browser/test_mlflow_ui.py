@@ -1,0 +1,138 @@
+"""The MLflow UI as an analyst sees it: two tiny trainings logged over HTTP, then listed, compared and registered.
+
+MLflow 3.17 opens an experiment in its GenAI view; the test switches to "Model training" like a user would.
+Screenshots go to $STANCE_SCREENSHOT_DIR (or the test's tmp folder).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pytest
+
+from browser_support import dismiss_mlflow_popups, screenshot_dir
+from stance.workflows.train import run_training
+
+RUNS = {"tiny-lr-high": "1e-3", "tiny-lr-low": "5e-5"}
+MODEL = "stance"
+F1_COLUMN = "metrics.`eval_macro_f1`"  # ag-grid's col-id of a metric column in MLflow 3.17
+
+
+def _train_two_runs(server_url: str, compose_cfg, tiny_train_overrides: list[str]) -> dict[str, str]:
+    """Run name -> run id. Only the first run logs a model, so it becomes `stance@champion` (logging a model costs seconds)."""
+    run_ids = {}
+    for i, (name, lr) in enumerate(RUNS.items()):
+        overrides = tiny_train_overrides + [
+            f"tracking.uri={server_url}",
+            f"tracking.run_name={name}",
+            f"tracking.registered_model={MODEL}",
+            f"tracking.log_model={'true' if i == 0 else 'false'}",
+            f"train.lr={lr}",
+            "train.epochs=2",
+            "train.max_steps=4",
+        ]
+        run_ids[name] = str(run_training(compose_cfg("train", overrides))["run_id"])
+    return run_ids
+
+
+def _close_assistant(page: Any) -> None:
+    """The MLflow Assistant side panel opens on most pages; close it so screenshots show the page itself."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    close = page.locator('[data-component-id="mlflow.assistant.chat_panel.close"]')
+    try:
+        close.wait_for(state="visible", timeout=5_000)
+    except PlaywrightTimeout:
+        return
+    close.click()
+    expect(close).to_have_count(0)
+
+
+def test_runs_are_listed_compared_and_the_champion_is_shown(
+    mlflow_server, page, compose_cfg, tiny_train_overrides, tmp_path
+):
+    started = time.monotonic()
+    run_ids = _train_two_runs(mlflow_server.url, compose_cfg, tiny_train_overrides)
+    client = mlflow.MlflowClient(tracking_uri=mlflow_server.url, registry_uri=mlflow_server.url)
+    champion = client.get_model_version_by_alias(MODEL, "champion")
+    assert champion.run_id == run_ids["tiny-lr-high"]
+    trained = time.monotonic()
+    browse_and_check(page, mlflow_server.url, run_ids, screenshot_dir(tmp_path / "screenshots"))
+    print(f"trained in {trained - started:.1f}s, browsed in {time.monotonic() - trained:.1f}s")
+
+
+def browse_and_check(page: Any, url: str, run_ids: dict[str, str], shots: Path) -> None:
+    """What a user does in the UI, asserted against what the tracking API says about the same runs."""
+    from playwright.sync_api import expect
+
+    client = mlflow.MlflowClient(tracking_uri=url, registry_uri=url)
+    experiment_id = client.get_run(next(iter(run_ids.values()))).info.experiment_id
+    f1 = {name: client.get_run(run_id).data.metrics["eval_macro_f1"] for name, run_id in run_ids.items()}
+    versions = client.search_model_versions(f"name='{MODEL}'")
+    champion = client.get_model_version_by_alias(MODEL, "champion")
+
+    # 1. The experiment opens in the GenAI view; "Model training" shows the runs table.
+    dismiss_mlflow_popups(page)
+    page.goto(f"{url}/#/experiments/{experiment_id}")
+    page.get_by_role("button", name="Model training", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/runs\?.*workflowType=machine_learning"))
+    _close_assistant(page)
+    for name, run_id in run_ids.items():
+        expect(page.locator(f'[role=row][row-id="{run_id}"]').filter(has_text=name)).to_have_count(1)
+    expect(page.get_by_text(f"{len(run_ids)} matching runs")).to_be_visible()
+
+    # 2. Add the eval_macro_f1 column; each run's row shows its own logged value.
+    page.get_by_role("button", name="Columns").click()
+    page.get_by_placeholder("Search columns").fill("eval_macro_f1")
+    page.get_by_role("dialog").locator(".du-bois-light-tree-title").filter(
+        has_text=re.compile(r"^eval_macro_f1$")
+    ).click()
+    page.keyboard.press("Escape")
+    expect(page.locator(f"[role=columnheader][col-id='{F1_COLUMN}']")).to_be_visible()
+    for name, run_id in run_ids.items():
+        cell = page.locator(f"[role=row][row-id='{run_id}'] [col-id='{F1_COLUMN}']")
+        expect(cell).to_have_count(1)
+        assert float(cell.inner_text()) == pytest.approx(f1[name], abs=1e-9), name
+    page.screenshot(path=str(shots / "01-runs.png"))
+
+    # 3. Select both runs and open the compare view.
+    for run_id in run_ids.values():
+        page.locator(f'[role=row][row-id="{run_id}"]').get_by_label("Press Space to toggle row selection").check()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    expect(page).to_have_url(re.compile(r"#/compare-runs\?runs="))
+    expect(page.get_by_text(f"Comparing {len(run_ids)} Runs from 1 Experiment")).to_be_visible()
+    for run_id in run_ids.values():
+        assert run_id in page.url
+        expect(page.get_by_role("link", name=run_id)).to_be_visible()
+    expect(page.get_by_role("link", name="eval_macro_f1", exact=True)).to_have_count(1)
+    _close_assistant(page)
+    _plot_metric(page, "eval_macro_f1")
+    page.screenshot(path=str(shots / "02-compare.png"))
+
+    # 4. The registered model lists its versions; the champion alias sits on the version the API names.
+    page.goto(f"{url}/#/models")
+    link = page.get_by_role("link", name=MODEL, exact=True)
+    expect(page.get_by_role("row").filter(has=link)).to_contain_text("@ champion")
+    link.click()
+    expect(page).to_have_url(re.compile(rf"#/models/{MODEL}$"))
+    rows = page.get_by_role("row").filter(has_text=re.compile(r"Version \d+"))
+    expect(rows).to_have_count(len(versions))
+    expect(rows.filter(has_text=f"Version {champion.version}")).to_contain_text("@ champion")
+    expect(rows.filter(has_text="@ champion")).to_have_count(1)
+    _close_assistant(page)
+    page.screenshot(path=str(shots / "03-model.png"))
+
+
+def _plot_metric(page: Any, metric: str) -> None:
+    """Show `metric` instead of the default train_loss in the parallel-coordinates plot (for the screenshot)."""
+    page.get_by_role("combobox").nth(1).click()
+    page.locator(".du-bois-light-select-item-option").filter(has_text=re.compile(rf"^{metric}$")).click()
+    page.keyboard.press("Escape")
+    page.locator(".du-bois-light-select-selection-item").filter(has_text=re.compile(r"^train_loss$")).locator(
+        ".du-bois-light-select-selection-item-remove"
+    ).click()
