@@ -81,9 +81,9 @@ _NAMES = st.sampled_from(
      "Clinton", "Jordan", "Michael Jordan", "Kim", "Kim Jong Un", "John Smith Jr.", "Smith", "Ann Smith", "."]
 )  # fmt: skip
 _ROLES = st.sampled_from([None, "Sen.", "spokesman", "a senator from Ohio", "Governor", "spokeswoman for the party"])
-_PEOPLE = st.lists(
-    st.tuples(_NAMES, st.integers(0, 60), _ROLES, st.sampled_from([None, "m", "f"])), max_size=14
-).map(lambda rows: sorted((Person(n, s, r, g) for n, s, r, g in rows), key=lambda p: p.start))
+_PEOPLE = st.lists(st.tuples(_NAMES, st.integers(0, 60), _ROLES, st.sampled_from([None, "m", "f"])), max_size=14).map(
+    lambda rows: sorted((Person(n, s, r, g) for n, s, r, g in rows), key=lambda p: p.start)
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -109,7 +109,9 @@ def test_by_role_matches_the_scan(people, key, pos):
 def test_latest_mention_matches_the_scan(spoken, subjects, pos, gender, horizon):
     """History (in the order speakers were resolved) before subjects (in text order), as the old list was."""
     history = [(at, Person(f"h{n}", at, None, g)) for n, (at, g) in enumerate(spoken)]
-    named = [(at, Person(f"s{n}", at, None, g)) for n, (at, g) in enumerate(sorted(subjects, key=lambda t: t[0]))]  # one per token
+    named = [
+        (at, Person(f"s{n}", at, None, g)) for n, (at, g) in enumerate(sorted(subjects, key=lambda t: t[0]))
+    ]  # one per token
     expected = recent_scan(pos, history + named, gender)
     if expected is not None and expected[0] < horizon:
         expected = None  # the old code dropped a best match that was too far back
@@ -127,7 +129,9 @@ def test_latest_mention_matches_the_scan(spoken, subjects, pos, gender, horizon)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 12)), max_size=20), st.integers(-5, 60), st.integers(0, 15))
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.integers(0, 12)), max_size=20), st.integers(-5, 60), st.integers(0, 15)
+)
 def test_ranges_find_every_overlap_in_input_order(pairs, a, width):
     ranges = [(x, x + w) for x, w in pairs]
     b = a + width
