@@ -689,7 +689,7 @@ class RuleExtractor:
                     cand.speaker = (art.doc[lo].idx, lead.idx + len(lead.text))
                 cand.inherited, cand.confidence = True, 0.5
                 continue
-            # those ending in this or the previous paragraph; only they can
+            # only attributions ending in this or the previous paragraph qualify: look at those starting near there
             near = by_start.near(art.paragraphs[cand.paragraph - 1][0] if cand.paragraph > 1 else 0, cand.start)
             before = [c for c in near if c.start < cand.start and cand.paragraph - art.paragraph_of(c.end) <= 1]
             # an attribution nested in another ("X said that critics claimed Y") does not speak on after it
