@@ -1,8 +1,10 @@
-"""Read articles for extraction: a folder of .txt/.html files, or one JSONL/CSV/Parquet table.
+"""Read articles for extraction: a folder (and its sub-folders) of .txt/.html files, or one JSONL/CSV/Parquet table.
 
 Every problem (not UTF-8, empty text, missing text field, duplicate id, HTML without main text)
 comes back as an `ArticleError` naming the file, line and field, so the CLI can either stop on it
-or list it in the rejects file and go on with the other articles.
+or list it in the rejects file and go on with the other articles. Files a folder holds but that are
+not read (other types, hidden names, sub-folders when not recursive) are counted and logged, never
+passed over in silence.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,7 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 
 
 class ArticleError(TableError):
@@ -62,20 +66,75 @@ def _read_file(path: Path) -> ArticleText:
     return ArticleText(path.stem, text, str(path))
 
 
-def _iter_folder(folder: Path) -> Iterator[ArticleText | ArticleError]:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES)
+def _scan_folder(folder: Path, recursive: bool, skipped: Counter) -> list[Path]:
+    """The article files under `folder` (sorted by relative path); what is left out is counted in `skipped`."""
+    files: list[Path] = []
+    hidden: list[str] = []
+    subfolders: list[str] = []
+    seen_dirs: set[str] = set()
+
+    def walk(path: Path) -> None:
+        real = os.path.realpath(path)
+        if real in seen_dirs:  # a symbolic link back up the tree
+            return
+        seen_dirs.add(real)
+        for entry in sorted(path.iterdir()):
+            rel = entry.relative_to(folder).as_posix()
+            if entry.name.startswith("."):
+                hidden.append(rel)
+            elif entry.is_dir():
+                if recursive:
+                    walk(entry)
+                else:
+                    subfolders.append(rel)
+            elif not entry.is_file():
+                skipped["not a regular file"] += 1
+            elif entry.suffix.lower() in SUFFIXES:
+                files.append(entry)
+            else:
+                skipped[f"unsupported type '{entry.suffix.lower() or '(none)'}'"] += 1
+
+    walk(folder)
+    if hidden:
+        skipped["hidden (name starts with '.')"] += len(hidden)
+        log.info("skipping %d hidden files/folders in %s: %s", len(hidden), folder, _names(hidden))
+    if subfolders:
+        skipped["sub-folder (recursive=false)"] += len(subfolders)
+        log.warning(
+            "not reading %d sub-folders of %s (recursive=false): %s", len(subfolders), folder, _names(subfolders)
+        )
+    unsupported = {k: v for k, v in skipped.items() if k.startswith(("unsupported", "not a regular"))}
+    if unsupported:
+        log.warning(
+            "skipping %d files in %s that are not .txt/.html: %s", sum(unsupported.values()), folder, unsupported
+        )
+    return sorted(files, key=lambda p: p.relative_to(folder).parts)
+
+
+def _names(names: list[str], most: int = 10) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _iter_folder(folder: Path, recursive: bool, skipped: Counter) -> Iterator[ArticleText | ArticleError]:
+    files = _scan_folder(folder, recursive, skipped)
     if not files:
-        raise ArticleError(str(folder), "no .txt or .html files in the folder")
+        left = f" (skipped: {dict(skipped)})" if skipped else ""
+        raise ArticleError(str(folder), f"no .txt or .html files in the folder{left}")
     seen: dict[str, str] = {}
     for path in files:
-        if path.stem in seen:
-            yield ArticleError(str(path), f"duplicate article id '{path.stem}' (also {seen[path.stem]})")
+        article_id = path.relative_to(folder).with_suffix("").as_posix()  # "sub/story": unique across sub-folders
+        if article_id in seen:
+            yield ArticleError(str(path), f"duplicate article id '{article_id}' (also {seen[article_id]})")
             continue
-        seen[path.stem] = str(path)
+        seen[article_id] = str(path)
         try:
-            yield _read_file(path)
+            article = _read_file(path)
         except ArticleError as err:
             yield err
+            continue
+        article.article_id = article_id
+        yield article
 
 
 def _missing(value) -> bool:
@@ -124,14 +183,22 @@ def _iter_table(path: Path, id_field: str, text_field: str) -> Iterator[ArticleT
 
 
 def iter_articles(
-    input_path: str | os.PathLike, id_field: str = "id", text_field: str = "text"
+    input_path: str | os.PathLike,
+    id_field: str = "id",
+    text_field: str = "text",
+    recursive: bool = True,
+    skipped: Counter | None = None,
 ) -> Iterator[ArticleText | ArticleError]:
-    """Articles in input order; bad ones come out as `ArticleError` items (whole-input problems raise)."""
+    """Articles in input order; bad ones come out as `ArticleError` items (whole-input problems raise).
+
+    A folder is read with its sub-folders (unless `recursive` is False); a nested file's id is its path
+    relative to the folder without the suffix ("sub/story"). Files left out are counted by reason in `skipped`.
+    """
     path = Path(input_path)
     if not path.exists():
         raise ArticleError(str(path), "input not found")
     if path.is_dir():
-        yield from _iter_folder(path)
+        yield from _iter_folder(path, recursive, Counter() if skipped is None else skipped)
         return
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES | HTML_SUFFIXES:

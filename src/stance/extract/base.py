@@ -7,7 +7,7 @@ in `conf/extract/` by `_target_`, so they only meet through these types.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -52,6 +52,9 @@ class Article:
     in_quote: list[int] = field(default_factory=list)  # per token: index of its quote region or -1
     text: str = ""  # doc.text, kept: spaCy rebuilds it from the tokens on every access
     starts: list[int] = field(default_factory=list)  # per token: its first character
+    ents: tuple[Span, ...] = ()  # doc.ents, kept: spaCy rebuilds every entity span on each access
+    ent_starts: list[int] = field(default_factory=list)  # per entity: its first token
+    cache: dict = field(default_factory=dict)  # lookups a strategy builds once per article
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Article:
@@ -66,7 +69,18 @@ class Article:
                 if span is not None:
                     for i in range(span.start, span.end):
                         in_quote[i] = r_idx
-        return cls(doc, paragraphs, regions, in_quote, text, starts)
+        ents = tuple(doc.ents)
+        return cls(doc, paragraphs, regions, in_quote, text, starts, ents, [e.start for e in ents])
+
+    def ents_in(self, span: Span) -> list[Span]:
+        """`span.ents` (the entities wholly inside it, in order) without spaCy's scan over every entity of the
+        document, which made each speaker lookup cost time in proportion to the article's length."""
+        out = []
+        for k in range(bisect_left(self.ent_starts, span.start), len(self.ents)):
+            if self.ents[k].end > span.end:
+                break
+            out.append(self.ents[k])
+        return out
 
     def paragraph_of(self, char: int) -> int:
         lo, hi = 0, len(self.paragraphs) - 1

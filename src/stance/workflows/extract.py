@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from stance.extract.articles import ArticleError, iter_articles
-from stance.extract.pipeline import build_extractor
+from stance.extract.pipeline import ArticleFault, build_extractor
 from stance.io.tables import RejectsWriter, TableWriter, table_format
 from stance.records import QUOTE_FIELDS, Quote
 
@@ -64,11 +65,26 @@ def run_extraction(cfg: DictConfig) -> dict[str, Any]:
     extractor = build_extractor(cfg.extract)
     rejects = RejectsWriter(output)
     stats = {"articles": 0, "quotes": 0, "rejected": 0}
+    skipped: Counter = Counter()  # files in the input folder that are not articles, by reason
+    where: dict[str, tuple[str, int | None]] = {}  # article id -> (file, table line) while it is being extracted
     chunk_rows = int(cfg.get("write_every", 500))
     started = time.perf_counter()
 
+    def reject(fault: ArticleFault) -> None:
+        """An article the extractor could not process (too long, an error in it): listed, and the run goes on."""
+        source, line = where.pop(fault.article_id, (str(cfg.input), None))
+        rejects.add(source, line, f"article '{fault.article_id}': {fault.reason}", {"id": fault.article_id})
+        stats["rejected"] += 1
+
     def good_articles() -> Iterator[tuple[str, str]]:
-        for item in iter_articles(str(cfg.input), str(cfg.get("id_field", "id")), str(cfg.get("text_field", "text"))):
+        articles = iter_articles(
+            str(cfg.input),
+            str(cfg.get("id_field", "id")),
+            str(cfg.get("text_field", "text")),
+            recursive=bool(cfg.get("recursive", True)),
+            skipped=skipped,
+        )
+        for item in articles:
             if isinstance(item, ArticleError):
                 if on_error == "raise":
                     raise item
@@ -81,12 +97,16 @@ def run_extraction(cfg: DictConfig) -> dict[str, Any]:
                 )
                 stats["rejected"] += 1
                 continue
+            where[item.article_id] = (item.source, item.line)
             yield item.article_id, item.text
 
     try:
         with TableWriter(output, csv_safe=bool(cfg.get("csv_safe", True))) as writer:
             pending: list[Quote] = []
-            for _article_id, quotes in extractor.extract_many(good_articles()):
+            for article_id, quotes in extractor.extract_many(
+                good_articles(), on_error=reject if on_error == "skip" else None
+            ):
+                where.pop(article_id, None)
                 stats["articles"] += 1
                 pending.extend(quotes)
                 if len(pending) >= chunk_rows:
@@ -96,6 +116,10 @@ def run_extraction(cfg: DictConfig) -> dict[str, Any]:
             if pending or writer.rows == 0:
                 writer.write(quotes_frame(pending, fmt))
                 stats["quotes"] += len(pending)
+    except ArticleFault as fault:
+        rejects.abort()
+        source, line = where.get(fault.article_id, (str(cfg.input), None))
+        raise ArticleError(source, str(fault), line=line) from fault
     except BaseException:
         rejects.abort()
         raise
@@ -105,6 +129,7 @@ def run_extraction(cfg: DictConfig) -> dict[str, Any]:
         **stats,
         "output": str(output),
         "rejects": str(rejects_path) if rejects_path else None,
+        "skipped_files": dict(skipped),
         "seconds": round(seconds, 2),
         "articles_per_second": round(stats["articles"] / seconds, 2) if seconds > 0 else None,
     }
@@ -115,4 +140,6 @@ def run_extraction(cfg: DictConfig) -> dict[str, Any]:
         stats["rejected"],
         output,
     )
+    if skipped:
+        log.warning("%d files in the input folder were not read: %s", sum(skipped.values()), dict(skipped))
     return summary
