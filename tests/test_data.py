@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from stance.data import load_dataset
 from stance.data.labelled import load_labelled
 from stance.data.sources import ibm_claim_stance, perspectrum, table_splits
 from stance.io import TableError
@@ -204,8 +205,6 @@ def test_split_column_with_only_dev_rows_carves_test_from_train(tmp_path):
 
 
 def test_custom_data_config_reaches_the_loader(compose_cfg, tmp_path):
-    from stance.workflows.train import load_splits
-
     path = _corpus(tmp_path, {"pro": 20, "con": 20, "neutral": 20}, fmt="jsonl")
     cfg = compose_cfg(
         "train",
@@ -217,17 +216,15 @@ def test_custom_data_config_reaches_the_loader(compose_cfg, tmp_path):
             "model=tfidf_logreg",
         ],
     )
-    splits = load_splits(cfg)
-    assert splits.sizes() == {"train": 48, "dev": 6, "test": 6}
+    splits = load_dataset(cfg, cache=tmp_path / "cache")
+    assert splits.num_rows == {"train": 48, "dev": 6, "test": 6}
 
 
 def test_custom_data_with_a_bad_label_fails_at_load(compose_cfg, tmp_path):
-    from stance.workflows.train import load_splits
-
     path = write_rows(tmp_path / "bad.csv", ROWS)
     cfg = compose_cfg("train", ["data=custom", f"data.train_path={path}", "data.labels=[pro,con]", "tracking=none"])
     with pytest.raises(TableError, match=r"bad\.csv, line 6, field 'label': unknown label 'neutral'"):
-        load_splits(cfg)
+        load_dataset(cfg, cache=tmp_path / "cache")
 
 
 # ---- public corpora on ../shared/data -----------------------------------------------------------
