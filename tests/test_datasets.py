@@ -202,3 +202,21 @@ def test_input_pairs_read_frames_and_batches_alike():
         assert input_pairs(frame, mode) == input_pairs(batch, mode)
     assert input_pairs(batch, "target_text") == (["X", ""], ["a", "b"])
     assert input_pairs({"text": ["a"]}, "text_context") == (["a"], [""])
+
+
+def test_labels_for_a_config_must_come_from_the_config():
+    with pytest.raises(ValueError, match="data.labels"):
+        load_dataset("tiny", labels=["a", "b"])
+
+
+def test_the_transformer_also_tokenises_a_plain_frame(tokenizer):
+    from stance.modeling.transformer import TransformerClassifier
+
+    model = TransformerClassifier("unused", max_length=16, labels=["pro", "con"])
+    model.tokenizer = tokenizer
+    frame = pd.DataFrame(
+        {"text": ["we back it", "a bad plan", "fine"], "label": ["pro", "con", "pro"]}, index=[5, 7, 9]
+    )
+    out = model.tokenized(frame, ["pro", "con"])
+    assert out["labels"] == [0, 1, 0]
+    assert out["input_ids"] == tokenizer(frame["text"].tolist(), truncation=True, max_length=16)["input_ids"]

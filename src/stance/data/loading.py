@@ -66,7 +66,7 @@ def load_dataset(
     *,
     overrides: Sequence[str] = (),
     labels: Sequence[str] | None = None,
-    input_mode: str = "text",
+    input_mode: str | None = None,
     seed: int | None = None,
     cache: str | Path | None = None,
 ) -> datasets.DatasetDict:
@@ -77,14 +77,20 @@ def load_dataset(
     JSONL/CSV/Parquet file. A config gives the splits training uses (subsampled by `data.max_train` /
     `data.max_eval`); a file gives the splits its optional `split` column names, else one `train` split.
     Columns: text, label (a `ClassLabel` with the label names), id, and target/context when present.
-    `labels` and `input_mode` are for files only (labels default to the sorted set found in the file).
+    `labels` and `input_mode` are for files only (labels default to the sorted set found in the file;
+    a config sets them as `data.labels` and `data.input`). `cache` defaults to `cache_dir()`.
     """
+    is_file = isinstance(source, (str, Path)) and (
+        Path(source).is_file() or bool(Path(source).suffix) or os.sep in str(source)
+    )
+    if not is_file and (labels is not None or input_mode is not None):
+        raise ValueError("labels and input_mode apply to a file; for a data config use data.labels / data.input")
     if isinstance(source, DictConfig):
         return _from_config(source, seed, cache)
-    if isinstance(source, (str, Path)) and (Path(source).is_file() or Path(source).suffix or os.sep in str(source)):
+    if is_file:
         if overrides:
             raise ValueError("overrides apply to a data config name, not to a file")
-        return _from_file(Path(source), labels, input_mode, cache)
+        return _from_file(Path(source), labels, input_mode or "text", cache)
     if isinstance(source, str):
         return _from_config(compose_data_config(source, overrides), seed, cache)
     raise TypeError(f"load_dataset takes a data config name, a config or a file path, not {type(source).__name__}")
@@ -113,7 +119,9 @@ def _from_config(cfg: DictConfig, seed: int | None, cache: str | Path | None) ->
     return to_dataset_dict(parts, labels, str(data.name), cache)
 
 
-def _from_file(path: Path, labels: Sequence[str] | None, input_mode: str, cache: str | Path | None):
+def _from_file(
+    path: Path, labels: Sequence[str] | None, input_mode: str, cache: str | Path | None
+) -> datasets.DatasetDict:
     table_format(path)  # a clear error for an unsupported extension before anything is read
     frame, lines = read_table(path)
     if labels is None:
@@ -147,6 +155,9 @@ def to_dataset(frame: pd.DataFrame, labels: Sequence[str]) -> datasets.Dataset:
     """A validated frame (string labels) as a `Dataset` whose label column is a `ClassLabel`."""
     columns = [c for c in COLUMNS if c in frame.columns]
     ids = {label: i for i, label in enumerate(labels)}
+    unknown = sorted(set(frame["label"]) - set(ids))
+    if unknown:
+        raise ValueError(f"labels {unknown} are not among {list(labels)}")
     data = {
         c: frame[c].map(ids).astype(int).tolist() if c == "label" else frame[c].astype(str).tolist() for c in columns
     }
