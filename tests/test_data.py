@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from stance.data import load_dataset
 from stance.data.labelled import load_labelled
 from stance.data.sources import ibm_claim_stance, perspectrum, table_splits
 from stance.io import TableError
@@ -203,9 +204,24 @@ def test_split_column_with_only_dev_rows_carves_test_from_train(tmp_path):
     assert not set(splits.test["id"]) & set(splits.dev["id"])
 
 
-def test_custom_data_config_reaches_the_loader(compose_cfg, tmp_path):
-    from stance.workflows.train import load_splits
+def test_split_column_and_a_dev_file_for_the_same_split_is_an_error(tmp_path):
+    rows = [
+        {"id": f"r{i}", "text": f"text {i}", "label": "pro", "split": "validation" if i < 2 else ""} for i in range(10)
+    ]
+    path = write_rows(tmp_path / "s.jsonl", rows)
+    assert table_splits(LABELS, "text", str(path)).dev["id"].tolist() == ["r0", "r1"]  # validation = dev
+    dev = write_rows(tmp_path / "dev.jsonl", ROWS[:1])
+    with pytest.raises(TableError, match=r"s\.jsonl: has rows with split=dev and data\.dev_path is set too"):
+        table_splits(LABELS, "text", str(path), dev_path=str(dev))
 
+
+def test_unknown_split_value_names_file_line_and_field(tmp_path):
+    rows = [{"text": "a", "label": "pro", "split": "train"}, {"text": "b", "label": "pro", "split": "holdout"}]
+    with pytest.raises(TableError, match=r"s\.csv, line 3, field 'split': unknown split 'holdout'"):
+        table_splits(LABELS, "text", str(write_rows(tmp_path / "s.csv", rows)))
+
+
+def test_custom_data_config_reaches_the_loader(compose_cfg, tmp_path):
     path = _corpus(tmp_path, {"pro": 20, "con": 20, "neutral": 20}, fmt="jsonl")
     cfg = compose_cfg(
         "train",
@@ -217,17 +233,15 @@ def test_custom_data_config_reaches_the_loader(compose_cfg, tmp_path):
             "model=tfidf_logreg",
         ],
     )
-    splits = load_splits(cfg)
-    assert splits.sizes() == {"train": 48, "dev": 6, "test": 6}
+    splits = load_dataset(cfg, cache=tmp_path / "cache")
+    assert splits.num_rows == {"train": 48, "dev": 6, "test": 6}
 
 
 def test_custom_data_with_a_bad_label_fails_at_load(compose_cfg, tmp_path):
-    from stance.workflows.train import load_splits
-
     path = write_rows(tmp_path / "bad.csv", ROWS)
     cfg = compose_cfg("train", ["data=custom", f"data.train_path={path}", "data.labels=[pro,con]", "tracking=none"])
     with pytest.raises(TableError, match=r"bad\.csv, line 6, field 'label': unknown label 'neutral'"):
-        load_splits(cfg)
+        load_dataset(cfg, cache=tmp_path / "cache")
 
 
 # ---- public corpora on ../shared/data -----------------------------------------------------------

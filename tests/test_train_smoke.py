@@ -44,10 +44,16 @@ def test_training_logs_params_metrics_artifacts_and_registers(compose_cfg, tiny_
     assert out[[f"prob_{x}" for x in labels]].sum(axis=1).round(4).tolist() == [1.0, 1.0]
 
 
-def test_same_seed_same_metrics(compose_cfg, tiny_train_overrides):
+def test_same_seed_same_metrics_and_the_second_run_reuses_the_tokenised_data(
+    compose_cfg, tiny_train_overrides, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf_cache"))
     overrides = tiny_train_overrides + ["tracking=none", "train.max_steps=3"]
     first = run_training(compose_cfg("train", overrides))
+    cached = sorted((tmp_path / "hf_cache").rglob("cache-*.arrow"))
+    assert [p.parent.name for p in cached] == ["dev", "train"]  # tokenised train and dev, once each
     second = run_training(compose_cfg("train", overrides))
+    assert sorted((tmp_path / "hf_cache").rglob("cache-*.arrow")) == cached
     keys = [k for k in first if k.startswith(("eval_", "test_"))]
     assert keys and all(first[k] == pytest.approx(second[k], abs=1e-9) for k in keys)
 

@@ -15,9 +15,12 @@ log = logging.getLogger(__name__)
 REQUIRED = ("text", "label")
 OPTIONAL = ("id", "target", "context", "split")
 INPUT_MODES = ("text", "target_text", "text_context")
+# values of a `split` column (case-insensitive) and the split each one means; a blank cell is train
+SPLIT_NAMES = {"": "train", "train": "train", "dev": "dev", "validation": "dev", "val": "dev", "test": "test"}
 
 
-def _blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
+    """None, NaN or only whitespace."""
     return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
 
 
@@ -43,9 +46,9 @@ def validate_frame(
         raise TableError(source, f"data.input={input_mode} needs this column", field=needed)
     allowed = set(labels)
     for i, (text, label) in enumerate(zip(frame["text"].tolist(), frame["label"].tolist())):
-        if _blank(text):
+        if is_blank(text):
             raise TableError(source, "text is missing or empty", line=lines[i], field="text")
-        if _blank(label):
+        if is_blank(label):
             raise TableError(source, "label is missing or empty", line=lines[i], field="label")
         if str(label).strip() not in allowed:
             raise TableError(
@@ -53,7 +56,7 @@ def validate_frame(
             )
     if needed == "target":
         for i, value in enumerate(frame["target"].tolist()):
-            if _blank(value):
+            if is_blank(value):
                 raise TableError(
                     source, "target is missing or empty (data.input=target_text)", line=lines[i], field="target"
                 )
@@ -61,9 +64,27 @@ def validate_frame(
     for column in OPTIONAL:
         if column in frame.columns:
             out[column] = frame[column].where(~frame[column].isna(), "").astype(str)
+    if "split" in out.columns:
+        out["split"] = _split_names(out["split"].tolist(), source, lines)
     if "id" not in out.columns:
         out["id"] = [f"{Path(source).stem}:{n}" for n in lines]
     return out.reset_index(drop=True)
+
+
+def _split_names(values: Sequence[str], source: str, lines: Sequence[int]) -> list[str]:
+    """Canonical split per row (train/dev/test); an unknown value is an error, not a silent train row."""
+    out = []
+    for i, value in enumerate(values):
+        name = SPLIT_NAMES.get(str(value).strip().lower())
+        if name is None:
+            raise TableError(
+                source,
+                f"unknown split '{value}'; expected one of {sorted(set(SPLIT_NAMES) - {''})}",
+                line=lines[i],
+                field="split",
+            )
+        out.append(name)
+    return out
 
 
 def load_labelled(path: str | Path, labels: Sequence[str], input_mode: str = "text") -> pd.DataFrame:

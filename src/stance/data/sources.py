@@ -68,18 +68,23 @@ def table_splits(
     test_fraction: float = 0.1,
     split_seed: int = 13,
 ) -> Splits:
-    """A user's own files. A `split` column in the train file is honoured; missing dev/test are carved
-    out of train by a stratified split with a fixed seed, so any label set trains without code."""
+    """A user's own files. A `split` column in the train file is honoured (train/dev/test, `validation` = dev);
+    missing dev/test are carved out of train by a stratified split with a fixed seed, so any label set
+    trains without code."""
     train = load_labelled(train_path, labels, input_mode)
-    dev = load_labelled(dev_path, labels, input_mode) if dev_path else None
-    test = load_labelled(test_path, labels, input_mode) if test_path else None
-    if "split" in train.columns and (dev is None or test is None):
-        parts = {name: train[train["split"].str.lower() == name].reset_index(drop=True) for name in ("dev", "test")}
-        if dev is None and len(parts["dev"]):
-            dev = parts["dev"]
-        if test is None and len(parts["test"]):
-            test = parts["test"]
-        train = train[~train["split"].str.lower().isin(["dev", "test"])].reset_index(drop=True)
+    given = {
+        name: load_labelled(path, labels, input_mode) if path else None
+        for name, path in (("dev", dev_path), ("test", test_path))
+    }
+    if "split" in train.columns:
+        for name in ("dev", "test"):
+            part = train[train["split"] == name].reset_index(drop=True)
+            if len(part) and given[name] is not None:
+                raise TableError(train_path, f"has rows with split={name} and data.{name}_path is set too; use one")
+            if len(part):
+                given[name] = part
+        train = train[train["split"] == "train"].reset_index(drop=True)
+    dev, test = given["dev"], given["test"]
     if test is None:
         train, test = _stratified_split(train, test_fraction, split_seed, "test")
     if dev is None:

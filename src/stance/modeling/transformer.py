@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from stance.modeling.checkpoints import MANIFEST, check_checkpoint, seal
-from stance.modeling.inputs import input_pairs
+from stance.modeling.inputs import input_pairs, tokenize_dataset
 from stance.modeling.metrics import classification_metrics
 
 log = logging.getLogger(__name__)
@@ -50,23 +50,6 @@ def resolve_pretrained(pretrained: str) -> str:
     raise FileNotFoundError(f"{pretrained}: no transformer checkpoint inside (is it a TF-IDF model?)")
 
 
-class _TextDataset:
-    """Pre-tokenized rows; padding happens per batch in the collator."""
-
-    def __init__(self, encodings: dict[str, list], labels: Sequence[int] | None):
-        self.encodings = encodings
-        self.labels = labels
-
-    def __len__(self) -> int:
-        return len(self.encodings["input_ids"])
-
-    def __getitem__(self, i: int) -> dict[str, Any]:
-        item = {k: v[i] for k, v in self.encodings.items()}
-        if self.labels is not None:
-            item["labels"] = int(self.labels[i])
-        return item
-
-
 class TransformerClassifier:
     """A pretrained encoder with a classification head, trained with the HF Trainer.
 
@@ -74,6 +57,7 @@ class TransformerClassifier:
     """
 
     kind = "transformer"
+    takes_datasets = True  # fit() tokenises `datasets.Dataset`s with a cached `map`
 
     def __init__(
         self,
@@ -129,15 +113,20 @@ class TransformerClassifier:
             **kwargs,
         )
 
-    def _encode(self, frame: pd.DataFrame) -> dict[str, list]:
-        first, second = input_pairs(frame, self.input_mode)
-        return self.tokenizer(first, second, truncation=True, max_length=self.max_length)
+    def tokenized(self, rows: Any, labels: Sequence[str]) -> Any:
+        """Token ids and label ids for the Trainer: a `datasets.Dataset` through a cached `Dataset.map`
+        (a pandas frame is converted first, uncached)."""
+        import datasets
+
+        if isinstance(rows, pd.DataFrame):
+            rows = datasets.Dataset.from_pandas(rows.reset_index(drop=True), preserve_index=False)
+        return tokenize_dataset(rows, self.tokenizer, self.max_length, self.input_mode, labels)
 
     # ---- training -------------------------------------------------------------------------------
     def fit(
         self,
-        train: pd.DataFrame,
-        dev: pd.DataFrame,
+        train: Any,
+        dev: Any,
         labels: Sequence[str],
         input_mode: str,
         train_cfg: dict[str, Any],
@@ -145,7 +134,10 @@ class TransformerClassifier:
         work_dir: str | Path,
         log_metrics: MetricsSink | None = None,
     ) -> dict[str, float]:
-        """Fine-tune, evaluating on dev each epoch; keeps the best epoch by macro-F1 (early stopping)."""
+        """Fine-tune, evaluating on dev each epoch; keeps the best epoch by macro-F1 (early stopping).
+
+        `train` and `dev` are `datasets.Dataset`s (as `stance.data.load_dataset` gives) or pandas frames.
+        """
         from transformers import (
             DataCollatorWithPadding,
             EarlyStoppingCallback,
@@ -159,13 +151,12 @@ class TransformerClassifier:
         self.input_mode = input_mode
         set_seed(seed)  # before the head is initialised, so the same seed gives the same model
         self._load_pretrained(labels)
-        label_ids = {label: i for i, label in enumerate(labels)}
-        train_ds = _TextDataset(self._encode(train), [label_ids[x] for x in train["label"]])
-        dev_ds = _TextDataset(self._encode(dev), [label_ids[x] for x in dev["label"]])
+        train_ds = self.tokenized(train, labels)
+        dev_ds = self.tokenized(dev, labels)
 
         weights = None
         if train_cfg.get("class_weights"):
-            counts = np.bincount(train_ds.labels, minlength=len(labels)).astype(float)
+            counts = np.bincount(train_ds["labels"], minlength=len(labels)).astype(float)
             weights = torch.tensor(len(train_ds) / (len(labels) * np.maximum(counts, 1.0)), dtype=torch.float)
             log.info("class weights: %s", dict(zip(labels, weights.tolist())))
 

@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from datasets import DatasetDict
 from omegaconf import DictConfig, OmegaConf
 
 from stance.config import instantiate, to_plain, validate_config
-from stance.data.sources import Splits
+from stance.data import as_frame, load_dataset
 from stance.modeling.metrics import classification_metrics, confusion, confusion_png, report_text
 from stance.modeling.predictor import predict_frame
 from stance.modeling.pyfunc import StanceModel
@@ -43,7 +44,7 @@ def run_name(cfg: DictConfig) -> str:
     return (base + " " + ",".join(overrides)).strip()[:250] if overrides else base
 
 
-def curated_params(cfg: DictConfig, splits: Splits) -> dict[str, Any]:
+def curated_params(cfg: DictConfig, splits: DatasetDict) -> dict[str, Any]:
     """About 30-60 readable params: our own data/model/train keys, not every Trainer argument."""
     data = to_plain(cfg.data)
     source = data.pop("source", {}) or {}
@@ -51,7 +52,7 @@ def curated_params(cfg: DictConfig, splits: Splits) -> dict[str, Any]:
     tracking.flatten("data", {k: v for k, v in data.items()}, params)
     params["data.source"] = source.get("_target_")
     tracking.flatten("data.source", {k: v for k, v in source.items() if k not in ("_target_", "label_map")}, params)
-    for name, size in splits.sizes().items():
+    for name, size in splits.num_rows.items():
         params[f"data.n_{name}"] = size
     model = to_plain(cfg.model)
     params["model.backend"] = model.pop("_target_", None)
@@ -60,30 +61,9 @@ def curated_params(cfg: DictConfig, splits: Splits) -> dict[str, Any]:
     return params
 
 
-def _subsample(frame: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFrame:
-    """Stratified subset (for quick demos); keeps label proportions."""
-    if not limit or len(frame) <= limit:
-        return frame
-    frac = limit / len(frame)
-    parts = [g.sample(frac=frac, random_state=seed) for _, g in frame.groupby("label", sort=True)]
-    return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
-
-
-def load_splits(cfg: DictConfig) -> Splits:
-    labels = list(cfg.data.labels)
-    splits: Splits = instantiate(cfg.data.source, labels=labels, input_mode=cfg.data.input)
-    seed = int(cfg.seed)
-    splits.train = _subsample(splits.train, cfg.data.get("max_train"), seed)
-    splits.dev = _subsample(splits.dev, cfg.data.get("max_eval"), seed)
-    splits.test = _subsample(splits.test, cfg.data.get("max_eval"), seed)
-    splits.extra_eval = {k: _subsample(v, cfg.data.get("max_eval"), seed) for k, v in splits.extra_eval.items()}
-    for name, frame in (("train", splits.train), ("dev", splits.dev), ("test", splits.test)):
-        if frame.empty:
-            raise ValueError(f"data '{cfg.data.name}': the {name} split is empty")
-    missing = sorted(set(labels) - set(splits.train["label"]))
-    if missing:
-        log.warning("labels with no training example: %s", missing)
-    return splits
+def load_splits(cfg: DictConfig) -> DatasetDict:
+    """The training data of a composed config (the same as `stance.data.load_dataset(cfg)`)."""
+    return load_dataset(cfg)
 
 
 def evaluate(
@@ -124,8 +104,8 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
     output_dir = Path(cfg.paths.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     splits = load_splits(cfg)
-    log.info("data %s: %s", cfg.data.name, splits.sizes())
-    frames = {"train": splits.train, "dev": splits.dev, "test": splits.test, **splits.extra_eval}
+    log.info("data %s: %s", cfg.data.name, splits.num_rows)
+    frames = {name: as_frame(part) for name, part in splits.items()}  # evaluation and TF-IDF read frames
     tags = {
         "git_commit": tracking.git_commit(cfg.paths.root_dir),
         "data_hash": tracking.data_hash(frames),
@@ -145,9 +125,11 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
             mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config/resolved.yaml")
             mlflow.log_dict({"labels": labels, "label2id": {x: i for i, x in enumerate(labels)}}, "label_map.json")
         model = instantiate(cfg.model, labels=labels, input_mode=cfg.data.input)
+        # backends that tokenise through `datasets` (the transformer) take the Datasets, the others frames
+        fit_input = splits if getattr(model, "takes_datasets", False) else frames
         fit_metrics = model.fit(
-            splits.train,
-            splits.dev,
+            fit_input["train"],
+            fit_input["dev"],
             labels,
             cfg.data.input,
             to_plain(cfg.train),
@@ -158,7 +140,7 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
         metrics.update(fit_metrics)
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            for name, frame in (("test", splits.test), *splits.extra_eval.items()):
+            for name, frame in ((k, v) for k, v in frames.items() if k not in ("train", "dev")):
                 scores, y_true, y_pred = evaluate(model, frame, labels, eval_batch)
                 metrics.update({f"{name}_{k}": v for k, v in scores.items()})
                 if run is not None:
@@ -170,7 +152,8 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
             tracking.log_metrics({"best_eval_macro_f1": fit_metrics["eval_macro_f1"]})
         saved = model.save(output_dir / "model")
         if run is not None and _should_log_model(cfg):
-            example = splits.test.head(3)[[c for c in ("text", "target", "context") if c in splits.test.columns]]
+            test = frames["test"]
+            example = test.head(3)[[c for c in ("text", "target", "context") if c in test.columns]]
             example = example.reset_index(drop=True)
             result = tracking.log_and_register(
                 StanceModel(),
