@@ -36,8 +36,12 @@ def pipeline_overrides() -> list[str]:
     ]
 
 
-def _script(name: str) -> str:
-    return str(Path(sys.executable).with_name(name))
+def _command(name: str) -> list[str]:
+    """The installed console script, or `python -m stance.cli.<name>` when this environment lacks it."""
+    script = Path(sys.executable).with_name(name)
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", f"stance.cli.{name.removeprefix('stance-')}"]
 
 
 def _champion_version(uri: str) -> str | None:
@@ -59,7 +63,7 @@ def main() -> int:
             "== 1/2 training the default model (MiniLM on the news-quote corpus); a few minutes on 2 CPU cores",
             flush=True,
         )
-        subprocess.run([_script("stance-train"), *TRAIN_OVERRIDES], check=True)
+        subprocess.run([*_command("stance-train"), *TRAIN_OVERRIDES], check=True)
     else:
         print(f"== 1/2 a champion model is already registered in {uri}; reusing it (STANCE_DEMO_RETRAIN=1 retrains)")
     n_articles = len(list(SAMPLE_ARTICLES.glob("*.txt")))
@@ -69,7 +73,7 @@ def main() -> int:
         flush=True,
     )
     step = time.time()
-    subprocess.run([_script("stance-pipeline"), *pipeline_overrides()], check=True)
+    subprocess.run([*_command("stance-pipeline"), *pipeline_overrides()], check=True)
     step = time.time() - step
 
     import pandas as pd

@@ -144,6 +144,7 @@ def run_pipeline(cfg: DictConfig) -> dict[str, Any]:
     predictor = load_predictor(model_uri, tracking_uri)
     labels = list(predictor.labels)
     extractor = build_extractor(cfg.extract)
+    extractor.nlp  # noqa: B018  load spaCy now, so extraction seconds count parsing, not start-up
     report_cfg = cfg.get("report") or {}
     tally = SpeakerTally(labels, int(report_cfg.get("typical_quotes", 3)), int(report_cfg.get("quote_chars", 160)))
     sample = QuoteSample(int(report_cfg.get("max_quotes", 500)))
