@@ -272,3 +272,18 @@ def test_demo_pipeline_config_composes():
     assert sample == demo.SAMPLE_ARTICLES and sample.is_dir()
     assert len(list(sample.glob("*.txt"))) >= 25
     assert Path(cfg.output) == demo.OUT_DIR and cfg.model_uri == "models:/stance@champion"
+
+
+def test_an_article_longer_than_max_chars_is_rejected_not_fatal(store, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "council.txt").write_text(ARTICLES["council.txt"], encoding="utf-8")
+    (folder / "long.txt").write_text("Words and more words. " * 50, encoding="utf-8")
+    out = tmp_path / "out"
+    limit = len(ARTICLES["council.txt"]) + 1
+    summary = run_pipeline(
+        pipeline_cfg(None, folder, out, f"model_uri={store['model_dir']}", f"extract.max_chars={limit}")
+    )
+    assert (summary["articles"], summary["rejected"]) == (1, 1)
+    (reject,) = read_jsonl(out / "rejects.jsonl")
+    assert Path(reject["source"]).name == "long.txt" and "extract.max_chars" in reject["reason"]

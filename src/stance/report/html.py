@@ -36,7 +36,8 @@ h1{margin:1.2rem 0 .2rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de;padd
 table.figures{border-collapse:collapse;margin:.6rem 0}table.figures td,table.figures th{padding:.15rem .7rem;text-align:left;border-bottom:1px solid #eaeef2}
 table.figures td.n,table.figures th.n{text-align:right;font-variant-numeric:tabular-nums}
 #speaker-chart text{font-size:12px;fill:#1d2329}#speaker-chart .bar{cursor:pointer}#speaker-chart .bar:hover rect{opacity:.8}
-.filters{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #d0d7de;z-index:1}
+.filters{display:none;position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #d0d7de;z-index:1}
+.js .filters{display:block}
 .filters label{margin-right:1rem}
 .article{margin:1.2rem 0}.article h3{font-size:1em;margin:.2rem 0;color:#57606a}
 .quote{border-left:4px solid #d0d7de;padding:.3rem .7rem;margin:.5rem 0;background:#f6f8fa}
@@ -68,6 +69,7 @@ SCRIPT = """
     g.addEventListener('keydown',function(e){if(e.key==='Enter'){pick();}});
   });
   apply();
+  document.body.classList.add('js');
 })();
 """
 
