@@ -91,7 +91,7 @@ def main() -> int:
     print(f"rejects:   {OUT_DIR / 'rejects.jsonl'}")
     print(f"report:    {(OUT_DIR / 'report.html').as_uri()}   (open it in a browser)")
     print(
-        f"MLflow:    make ui  (or: .venv/bin/mlflow ui --backend-store-uri sqlite:///{DB}), then open "
+        f"MLflow:    make ui  (or: .venv/bin/mlflow ui --backend-store-uri {uri}), then open "
         "http://127.0.0.1:5000: experiments stance-train and stance-pipeline"
     )
     return 0
