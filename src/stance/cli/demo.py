@@ -1,4 +1,5 @@
-"""`make demo`: train the default model when no champion is registered, classify a sample file, say where it all is.
+"""`make demo`: the main job on real articles. Train the default model when no champion is registered,
+then run `stance-pipeline` over the shipped sample of Wikinews articles and say where everything is.
 
 Runs the same console scripts a user would, so the demo exercises the real commands.
 """
@@ -9,7 +10,6 @@ from stance.cli._common import prepare_process
 
 prepare_process()
 
-import json  # noqa: E402
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -18,7 +18,7 @@ from pathlib import Path  # noqa: E402
 
 from stance.config import PROJECT_ROOT  # noqa: E402
 
-SAMPLE = PROJECT_ROOT / "data" / "sample_quotes.jsonl"
+SAMPLE_ARTICLES = PROJECT_ROOT / "data" / "sample_articles"
 OUT_DIR = PROJECT_ROOT / "outputs" / "demo"
 DB = PROJECT_ROOT / "mlflow.db"
 MODEL = "stance"
@@ -26,8 +26,22 @@ MODEL = "stance"
 TRAIN_OVERRIDES = ["train.progress=false", "tracking.run_name=demo"]
 
 
-def _script(name: str) -> str:
-    return str(Path(sys.executable).with_name(name))
+def pipeline_overrides() -> list[str]:
+    """What the demo passes to `stance-pipeline` (a test composes the config with these)."""
+    return [
+        f"input={SAMPLE_ARTICLES}",
+        f"output={OUT_DIR}",
+        f"model_uri=models:/{MODEL}@champion",
+        "tracking.run_name=demo",
+    ]
+
+
+def _command(name: str) -> list[str]:
+    """The installed console script, or `python -m stance.cli.<name>` when this environment lacks it."""
+    script = Path(sys.executable).with_name(name)
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", f"stance.cli.{name.removeprefix('stance-')}"]
 
 
 def _champion_version(uri: str) -> str | None:
@@ -42,7 +56,6 @@ def _champion_version(uri: str) -> str | None:
 
 def main() -> int:
     uri = os.environ.get("MLFLOW_TRACKING_URI", f"sqlite:///{DB}")
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
     started = time.time()
     retrain = os.environ.get("STANCE_DEMO_RETRAIN", "0") == "1"
     if retrain or _champion_version(uri) is None:
@@ -50,24 +63,36 @@ def main() -> int:
             "== 1/2 training the default model (MiniLM on the news-quote corpus); a few minutes on 2 CPU cores",
             flush=True,
         )
-        subprocess.run([_script("stance-train"), *TRAIN_OVERRIDES], check=True)
+        subprocess.run([*_command("stance-train"), *TRAIN_OVERRIDES], check=True)
     else:
         print(f"== 1/2 a champion model is already registered in {uri}; reusing it (STANCE_DEMO_RETRAIN=1 retrains)")
-    output = OUT_DIR / "sample_quotes.stance.jsonl"
-    print(f"== 2/2 classifying {SAMPLE.relative_to(PROJECT_ROOT)} with models:/{MODEL}@champion", flush=True)
-    subprocess.run(
-        [_script("stance-classify"), f"input={SAMPLE}", f"output={output}", f"model_uri=models:/{MODEL}@champion"],
-        check=True,
-    )
-    rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
-    agree = sum(r["stance"] == r.get("gold") for r in rows)
-    print("\n== done in %.0f s" % (time.time() - started))
-    print(f"model:        models:/{MODEL}@champion (version {_champion_version(uri)}) in {uri}")
-    print(f"predictions:  {output}  ({len(rows)} rows; {agree} agree with the sample's gold label)")
-    for r in rows[:3]:
-        print(f"  [{r['stance']:>13} {r['stance_score']:.2f}] {r.get('speaker') or '?'}: {r['text'][:70]!r}")
+    n_articles = len(list(SAMPLE_ARTICLES.glob("*.txt")))
     print(
-        f"compare runs: .venv/bin/mlflow ui --backend-store-uri sqlite:///{DB}   (or: make ui), then open http://127.0.0.1:5000"
+        f"== 2/2 stance-pipeline: {n_articles} Wikinews articles in {SAMPLE_ARTICLES.relative_to(PROJECT_ROOT)}/ "
+        f"-> quotes, speakers, stances (models:/{MODEL}@champion)",
+        flush=True,
+    )
+    step = time.time()
+    subprocess.run([*_command("stance-pipeline"), *pipeline_overrides()], check=True)
+    step = time.time() - step
+
+    import pandas as pd
+
+    quotes = pd.read_parquet(OUT_DIR / "quotes.parquet", columns=["speaker", "stance", "stance_score", "text"])
+    speakers = pd.read_csv(OUT_DIR / "speakers.csv", keep_default_na=False)
+    resolved = speakers[speakers["resolved"]]
+    print(f"\n== done in {time.time() - started:.0f} s (pipeline step {step:.0f} s)")
+    print(f"model:     models:/{MODEL}@champion (version {_champion_version(uri)}) in {uri}")
+    print(f"quotes:    {OUT_DIR / 'quotes.parquet'}  ({len(quotes)} quotes; by stance: ", end="")
+    print(", ".join(f"{k} {v}" for k, v in quotes["stance"].value_counts().items()) + ")")
+    print(f"speakers:  {OUT_DIR / 'speakers.csv'}  ({len(resolved)} named speakers)")
+    for row in resolved.head(3).itertuples():
+        print(f"  {row.speaker} ({row.speaker_type}): {row.quotes} quotes, e.g. {row.typical_quote_1[:80]}")
+    print(f"rejects:   {OUT_DIR / 'rejects.jsonl'}")
+    print(f"report:    {(OUT_DIR / 'report.html').as_uri()}   (open it in a browser)")
+    print(
+        f"MLflow:    make ui  (or: .venv/bin/mlflow ui --backend-store-uri {uri}), then open "
+        "http://127.0.0.1:5000: experiments stance-train and stance-pipeline"
     )
     return 0
 
