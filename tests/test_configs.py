@@ -25,7 +25,7 @@ FILL = {
 OPTIONAL_INSTALL = {("model", "mpnet"): ["model.pretrained=/models/some-bert"]}
 # groups whose options are Hydra's own or machine-local, not ours to enumerate
 SKIP_GROUPS = {"hydra", "local"}
-PRIMARY_NAMES = ["train", "classify", "extract", "eval_extract"]
+PRIMARY_NAMES = ["train", "classify", "extract", "eval_extract", "pipeline"]
 
 
 def _defaults_groups(name: str) -> list[str]:
@@ -309,6 +309,7 @@ def test_wrong_type_in_a_typed_group_is_refused(tmp_path):
         ("stance-train", ["data=tiny", "model=tfidf_logreg", "+train.lrr=1"], "train.lrr", "train.lr"),
         ("stance-classify", ["input=in.jsonl", "output=out.jsonl", "+batch_sise=8"], "batch_sise", "batch_size"),
         ("stance-extract", ["input=in", "output=out.jsonl", "+extract.n_proces=2"], "extract.n_proces", None),
+        ("stance-pipeline", ["input=in", "output=out", "+low_confidense=0.5"], "low_confidense", "low_confidence"),
     ],
 )
 def test_commands_with_an_added_typo_key_exit_before_doing_anything(command, args, key, suggestion, tmp_path):

@@ -14,13 +14,14 @@ import logging  # noqa: E402
 import hydra  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
-from stance.config import CONF_DIR  # noqa: E402  (also registers resolvers)
+from stance.config import CONF_DIR, validate_config  # noqa: E402  (also registers resolvers)
 
 log = logging.getLogger("stance.pipeline")
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="pipeline")
 def main(cfg: DictConfig) -> None:
+    validate_config(cfg)  # a `+key=` typo stops here, naming the key
     from stance.cli._common import route_hf_logs
     from stance.workflows.pipeline import run_pipeline
 
