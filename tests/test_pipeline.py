@@ -287,3 +287,15 @@ def test_an_article_longer_than_max_chars_is_rejected_not_fatal(store, tmp_path)
     assert (summary["articles"], summary["rejected"]) == (1, 1)
     (reject,) = read_jsonl(out / "rejects.jsonl")
     assert Path(reject["source"]).name == "long.txt" and "extract.max_chars" in reject["reason"]
+
+
+def test_outputs_get_the_users_umask_not_the_temp_files_0600(store, articles, tmp_path):
+    """Every file in out/ (the report included) gets the mode a plain open() would give."""
+    old = os.umask(0o027)
+    try:
+        run_pipeline(pipeline_cfg(store, articles, tmp_path / "out", "jsonl=true"))
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()}
+    assert {"report.html", "speakers.csv", "quotes.parquet", "quotes.jsonl", "rejects.jsonl"} <= set(modes)
+    assert set(modes.values()) == {0o640}, modes

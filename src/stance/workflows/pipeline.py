@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +22,7 @@ from stance.config import to_plain
 from stance.extract.articles import HTML_SUFFIXES, TEXT_SUFFIXES, ArticleError, iter_articles
 from stance.extract.pipeline import build_extractor
 from stance.io import TableWriter, count_rows
+from stance.io.atomic import discard, new_temp, publish, remove_stale_temps
 from stance.modeling.predictor import load_predictor, predict_frame
 from stance.records import Quote
 from stance.report import QuoteSample, SpeakerTally, render_report
@@ -77,22 +76,19 @@ def _count_articles(source: Path) -> int | None:
 
 
 class _StagedText:
-    """A text file written now under a temp name and renamed into place by `commit()`."""
+    """A text file written now under a temp name and renamed into place (with the user's umask) by `commit()`."""
 
     def __init__(self, path: Path, text: str):
         self.path = path
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        self.tmp = Path(tmp)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        remove_stale_temps(path)
+        self.tmp = new_temp(path)
+        self.tmp.write_text(text, encoding="utf-8")
 
     def commit(self) -> Path:
-        os.replace(self.tmp, self.path)
-        return self.path
+        return publish(self.tmp, self.path)
 
     def abort(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.tmp.unlink()
+        discard(self.tmp)
 
 
 def _plain_row(row: dict[str, Any] | None) -> dict[str, Any]:
