@@ -1,7 +1,8 @@
 """Several trainings started together on one fresh SQLite store: every run finishes and registers its own version.
 
-The jobs are forked from the test process (imports are shared, so a job costs a tiny training, not a CLI
-start-up); nothing in the parent has opened the store, so each job creates it as `stance-train` would.
+The jobs are started with `spawn`, not `fork`: a process forked after the test process has used torch's
+OpenMP thread pool can crash inside torch. Nothing in the parent has opened the store, so each job creates it
+as `stance-train` would.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def _job(cfg, queue) -> None:
 
 
 def _train_together(compose_cfg, tiny_train_overrides, tmp_path: Path, jobs: int) -> list[str]:
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     procs = []
     for i in range(jobs):

@@ -2,6 +2,6 @@
 
 from stance.report.html import render_report
 from stance.report.sample import QuoteSample
-from stance.report.speakers import UNRESOLVED, SpeakerTally, csv_safe
+from stance.report.speakers import UNRESOLVED, SpeakerTally
 
-__all__ = ["UNRESOLVED", "QuoteSample", "SpeakerTally", "csv_safe", "render_report"]
+__all__ = ["UNRESOLVED", "QuoteSample", "SpeakerTally", "render_report"]

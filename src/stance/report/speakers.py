@@ -12,16 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from stance.io import neutralise
+
 UNRESOLVED = "(unresolved)"
-# Cells starting with these run as formulas in spreadsheet programs (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """Prefix a string that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def truncate(text: str, limit: int) -> str:
@@ -102,5 +95,5 @@ class SpeakerTally:
         columns += [f"typical_quote_{i + 1}" for i in range(self.typical)]
         frame = pd.DataFrame(self.rows(), columns=columns)
         for col in ("speaker", "speaker_type", *[f"typical_quote_{i + 1}" for i in range(self.typical)]):
-            frame[col] = frame[col].map(csv_safe)
+            frame[col] = frame[col].map(neutralise)
         return frame
