@@ -82,6 +82,7 @@ def _check_filter(page: Any, expected: list[dict[str, str]]) -> None:
     from playwright.sync_api import expect
 
     expect(page.locator("#f-count")).to_have_text(str(len(expected)))
+    expect(page.locator("div.quote:visible")).to_have_count(len(expected))
     key = ("stance", "speaker", "low")
     assert Counter(tuple(q[k] for k in key) for q in _shown(page)) == Counter(
         tuple(q[k] for k in key) for q in expected
@@ -94,7 +95,7 @@ def test_report_page_from_sample_articles(report, page, tmp_path):
 
     started = time.monotonic()
     summary = report["summary"]
-    assert summary["articles"] == report["n_articles"] == 31 and summary["rejected"] == 0
+    assert summary["articles"] == report["n_articles"] and summary["rejected"] == 0
     dialogs: list[str] = []
     requests: list[str] = []
     errors: list[str] = []
