@@ -17,10 +17,11 @@ from stance.config import CONF_DIR, PROJECT_ROOT
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-NEEDS_STORE = {"03-compare-runs", "04-error-analysis"}
+NEEDS_STORE = {"02-articles-to-stances", "03-compare-runs", "04-error-analysis"}
 # a line each notebook prints only when its own check against logged figures passed
 EXPECTED_TEXT = {
     "01-corpus": "kappa matches stats.json",
+    "02-articles-to-stances": "speakers.csv matches quotes.parquet",
     "04-error-analysis": "accuracy matches the run's logged test_accuracy",
 }
 CELL_TIMEOUT_S = 300
@@ -35,7 +36,7 @@ def _read(path: Path):
 
 def test_the_notebooks_are_there():
     names = {p.stem for p in NOTEBOOKS}
-    assert {"01-corpus", "03-compare-runs", "04-error-analysis"} <= names, names
+    assert {"01-corpus", "02-articles-to-stances", "03-compare-runs", "04-error-analysis"} <= names, names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
