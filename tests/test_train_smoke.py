@@ -25,7 +25,7 @@ def test_training_logs_params_metrics_artifacts_and_registers(compose_cfg, tiny_
     assert 30 <= len(params) <= 60, sorted(params)
     assert params["data.name"] == "tiny" and params["model.name"] == "tiny" and params["train.lr"] == str(cfg.train.lr)
     assert params["data.n_train"] == "40"
-    for key in ["train_loss", "eval_loss", "eval_macro_f1", "eval_accuracy", "test_macro_f1"]:
+    for key in ["train_loss", "eval_loss", "eval_macro_f1", "eval_accuracy", "test_macro_f1", "test_ece"]:
         assert key in run.data.metrics, key
     assert {"git_commit", "data_hash", "version.transformers"} <= set(run.data.tags)
 

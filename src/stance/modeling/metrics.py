@@ -20,6 +20,26 @@ def classification_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels:
     return out
 
 
+def expected_calibration_error(probs: np.ndarray, y_true: Sequence[int], n_bins: int = 15) -> float:
+    """How far `stance_score` (the top probability) is from the accuracy it promises: the gap between mean
+    confidence and accuracy in equal-width confidence bins, weighted by the share of quotes in each bin."""
+    probs = np.asarray(probs, dtype=float)
+    y_true = np.asarray(y_true)
+    if probs.ndim != 2 or len(probs) != len(y_true):
+        raise ValueError(f"expected probabilities of shape (n, labels) for {len(y_true)} labels, got {probs.shape}")
+    if len(y_true) == 0:
+        return 0.0
+    confidence = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == y_true
+    bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
+    ece = 0.0
+    for b in range(n_bins):
+        member = bins == b
+        if member.any():
+            ece += member.mean() * abs(correct[member].mean() - confidence[member].mean())
+    return float(ece)
+
+
 def report_text(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str]) -> str:
     return classification_report(
         y_true, y_pred, labels=list(range(len(labels))), target_names=list(labels), digits=4, zero_division=0

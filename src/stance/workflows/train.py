@@ -18,7 +18,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from stance.config import instantiate, to_plain, validate_config
 from stance.data import as_frame, load_dataset
-from stance.modeling.metrics import classification_metrics, confusion, confusion_png, report_text
+from stance.modeling.metrics import (
+    classification_metrics,
+    confusion,
+    confusion_png,
+    expected_calibration_error,
+    report_text,
+)
 from stance.modeling.predictor import predict_frame
 from stance.modeling.pyfunc import StanceModel
 from stance.tracking import mlflow_run as tracking
@@ -71,8 +77,13 @@ def evaluate(
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
     label_ids = {label: i for i, label in enumerate(labels)}
     y_true = np.array([label_ids[x] for x in frame["label"]])
-    y_pred = model.predict_proba(frame, batch_size=batch_size).argmax(axis=1)
-    return classification_metrics(y_true, y_pred, labels), y_true, y_pred
+    probs = model.predict_proba(frame, batch_size=batch_size)
+    y_pred = probs.argmax(axis=1)
+    metrics = classification_metrics(y_true, y_pred, labels)
+    metrics["ece"] = expected_calibration_error(
+        probs, y_true
+    )  # logged as test_ece: does stance_score mean what it says?
+    return metrics, y_true, y_pred
 
 
 def _log_eval_artifacts(prefix: str, y_true: np.ndarray, y_pred: np.ndarray, labels: list[str], folder: Path) -> None:
