@@ -299,3 +299,28 @@ def test_outputs_get_the_users_umask_not_the_temp_files_0600(store, articles, tm
     modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()}
     assert {"report.html", "speakers.csv", "quotes.parquet", "quotes.jsonl", "rejects.jsonl"} <= set(modes)
     assert set(modes.values()) == {0o640}, modes
+
+
+def test_an_article_that_breaks_the_extractor_is_rejected_not_fatal(store, tmp_path, monkeypatch):
+    """Skip mode (the pipeline's default) skips every per-article fault, a bug in the extractor included."""
+    from stance.extract.rules import RuleExtractor
+
+    find = RuleExtractor.find
+
+    def failing_find(self, art):
+        if "BOOMWORD" in art.text:
+            raise RuntimeError("simulated bug")
+        return find(self, art)
+
+    monkeypatch.setattr(RuleExtractor, "find", failing_find)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "council.txt").write_text(ARTICLES["council.txt"], encoding="utf-8")
+    (folder / "boom.txt").write_text("The minister said the BOOMWORD plan was sound.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_pipeline(pipeline_cfg(None, folder, out, f"model_uri={store['model_dir']}"))
+    assert (summary["articles"], summary["rejected"]) == (1, 1) and summary["quotes"] > 0
+    (reject,) = read_jsonl(out / "rejects.jsonl")
+    assert Path(reject["source"]).name == "boom.txt" and "quote extraction failed" in reject["reason"]
+    with pytest.raises(ArticleError, match=r"boom\.txt: article 'boom': quote extraction failed"):
+        run_pipeline(pipeline_cfg(None, folder, tmp_path / "out2", f"model_uri={store['model_dir']}", "on_error=raise"))

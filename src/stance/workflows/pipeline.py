@@ -20,7 +20,7 @@ from omegaconf import DictConfig
 
 from stance.config import to_plain
 from stance.extract.articles import HTML_SUFFIXES, TEXT_SUFFIXES, ArticleError, iter_articles
-from stance.extract.pipeline import build_extractor
+from stance.extract.pipeline import ArticleFault, build_extractor
 from stance.io import TableWriter, count_rows
 from stance.io.atomic import discard, new_temp, publish, remove_stale_temps
 from stance.modeling.predictor import load_predictor, predict_frame
@@ -202,17 +202,19 @@ class _Job:
 
         def good_articles() -> Iterator[tuple[str, str]]:
             for item in iter_articles(source, str(cfg.get("id_field", "id")), str(cfg.get("text_field", "text"))):
-                if not isinstance(item, ArticleError) and len(item.text) > extractor.max_chars:
-                    reason = f"{len(item.text)} characters exceeds extract.max_chars={extractor.max_chars}"
-                    item = ArticleError(item.source, reason, line=item.line, row={"id": item.article_id})
                 if isinstance(item, ArticleError):
                     self.reject(item)
                     continue
                 sources[item.article_id] = (item.source, item.line)
                 yield item.article_id, item.text
 
+        def extractor_fault(fault: ArticleFault) -> None:
+            """An article the extractor cannot process (too long, an error in it), named by its file and line."""
+            src, line = sources.pop(fault.article_id, (str(source), None))
+            self.reject(ArticleError(src, str(fault), line=line, row={"id": fault.article_id}))
+
         pending: list[tuple[Quote, str | None, int | None]] = []
-        articles = extractor.extract_many(good_articles())
+        articles = extractor.extract_many(good_articles(), on_error=extractor_fault)
         try:
             while True:
                 tick = time.perf_counter()
