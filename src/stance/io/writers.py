@@ -79,6 +79,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def jsonable_row(row: dict | None) -> dict[str, Any]:
+    """A row as JSON-ready values (missing -> None, numpy -> Python), as rejects files record it."""
+    return {str(k): _jsonable(v) for k, v in (row or {}).items()}
+
+
 def _json_line(record: dict) -> str:
     return json.dumps({k: _jsonable(v) for k, v in record.items()}, ensure_ascii=False, default=_json_default) + "\n"
 
@@ -242,7 +247,7 @@ class RejectsWriter:
             "source": source,
             "line": line,
             "reason": reason,
-            "row": {k: _jsonable(v) for k, v in (row or {}).items()},
+            "row": jsonable_row(row),
         }
         self._writer.write_records([rec])
         self.count += 1

@@ -23,6 +23,7 @@ from stance.extract.articles import HTML_SUFFIXES, TEXT_SUFFIXES, ArticleError, 
 from stance.extract.pipeline import ArticleFault, build_extractor
 from stance.io import TableWriter, count_rows
 from stance.io.atomic import discard, new_temp, publish, remove_stale_temps
+from stance.io.writers import jsonable_row
 from stance.modeling.predictor import load_predictor, predict_frame
 from stance.records import Quote
 from stance.report import QuoteSample, SpeakerTally, render_report
@@ -91,18 +92,6 @@ class _StagedText:
         discard(self.tmp)
 
 
-def _plain_row(row: dict[str, Any] | None) -> dict[str, Any]:
-    """A rejected table row as JSON-ready values (missing -> None, numpy -> Python)."""
-    plain = {}
-    for key, value in (row or {}).items():
-        if pd.api.types.is_scalar(value) and pd.isna(value):
-            value = None
-        elif hasattr(value, "tolist"):
-            value = value.tolist()
-        plain[str(key)] = value
-    return plain
-
-
 def _model_input(quotes: pd.DataFrame) -> pd.DataFrame:
     """All three model inputs; the predictor reads the ones its input mode needs (target = the speaker)."""
     return pd.DataFrame(
@@ -164,7 +153,7 @@ class _Job:
             raise item
         log.warning("skipping %s", item)
         reason = str(item.reason) + (f" (field '{item.field}')" if item.field else "")
-        record = {"source": item.source, "line": item.line, "reason": reason, "row": _plain_row(item.row)}
+        record = {"source": item.source, "line": item.line, "reason": reason, "row": jsonable_row(item.row)}
         self.writers["rejects"].write(pd.DataFrame([record]))
         self.stats["rejected"] += 1
         self.bar.update(1)
