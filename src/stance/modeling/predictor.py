@@ -75,18 +75,18 @@ def _from_mlflow_folder(folder: Path, allow_pickle_weights: bool, expected_diges
     return load_local(model_dir, allow_pickle_weights)
 
 
-def _pin_version(model_uri: str) -> tuple[str, str | None]:
-    """`models:/name@alias` or `models:/name/version` -> (`models:/name/<number>`, the manifest sha256 the registry
-    recorded for it). The alias is resolved once, so the files and the digest belong to the same version even if
-    the alias moves meanwhile. Other URIs are returned as they are, with no digest."""
+def pin_version(model_uri: str, tracking_uri: str | None = None) -> tuple[str, str | None, str | None]:
+    """`models:/name@alias` or `models:/name/version` -> (`models:/name/<number>`, the version number, the manifest
+    sha256 the registry recorded for it). The alias is resolved once, so the files, the digest and the version a
+    run records belong together even if the alias moves meanwhile. Other URIs come back as they are, with None."""
     if not model_uri.startswith("models:/") or model_uri.startswith("models:/m-"):
-        return model_uri, None
+        return model_uri, None, None
     import mlflow
 
     from stance.tracking.mlflow_run import MANIFEST_TAG
 
     name_version = model_uri[len("models:/") :].strip("/")
-    client = mlflow.MlflowClient()
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri or None, registry_uri=tracking_uri or None)
     if "@" in name_version:
         name, alias = name_version.split("@", 1)
         version = client.get_model_version_by_alias(name, alias)
@@ -94,8 +94,8 @@ def _pin_version(model_uri: str) -> tuple[str, str | None]:
         name, number = name_version.rsplit("/", 1)
         version = client.get_model_version(name, number)
     else:
-        return model_uri, None
-    return f"models:/{name}/{version.version}", (version.tags or {}).get(MANIFEST_TAG)
+        return model_uri, None, None
+    return f"models:/{name}/{version.version}", str(version.version), (version.tags or {}).get(MANIFEST_TAG)
 
 
 def load_predictor(model_uri: str, tracking_uri: str | None = None, allow_pickle_weights: bool = False) -> Predictor:
@@ -120,7 +120,7 @@ def load_predictor(model_uri: str, tracking_uri: str | None = None, allow_pickle
     try:
         require_store(uri)
         with store_lock(uri, exclusive=False), tempfile.TemporaryDirectory(prefix="stance-model-") as tmp:
-            pinned, expected = _pin_version(model_uri)
+            pinned, _, expected = pin_version(model_uri, uri)
             local = mlflow.artifacts.download_artifacts(artifact_uri=pinned, dst_path=tmp)
             return _from_mlflow_folder(Path(local), allow_pickle_weights, expected)
     except CheckpointError:

@@ -24,7 +24,7 @@ from stance.extract.pipeline import ArticleFault, build_extractor
 from stance.io import TableWriter, count_rows
 from stance.io.atomic import discard, new_temp, publish, remove_stale_temps
 from stance.io.writers import jsonable_row
-from stance.modeling.predictor import load_predictor, predict_frame
+from stance.modeling.predictor import load_predictor, pin_version, predict_frame
 from stance.records import Quote
 from stance.report import QuoteSample, SpeakerTally, render_report
 from stance.tracking import mlflow_run as tracking
@@ -46,22 +46,14 @@ def resolve_model(model_uri: str, tracking_uri: str | None) -> tuple[str, str | 
 
     Returns the URI to load and the version (None for run, folder and other URIs).
     """
-    if not model_uri.startswith("models:/") or model_uri.startswith("models:/m-"):
-        return model_uri, None
-    import mlflow
+    try:
+        pinned, version, _ = pin_version(model_uri, tracking_uri)
+    except Exception as err:
+        import mlflow
 
-    name_ref = model_uri[len("models:/") :]
-    client = mlflow.MlflowClient(tracking_uri=tracking_uri or None, registry_uri=tracking_uri or None)
-    if "@" in name_ref:
-        name, alias = name_ref.split("@", 1)
-        try:
-            version = client.get_model_version_by_alias(name, alias).version
-        except Exception as err:
-            where = tracking_uri or mlflow.get_tracking_uri()
-            raise ValueError(f"cannot load model '{model_uri}' (tracking uri {where}): {err}") from err
-        return f"models:/{name}/{version}", str(version)
-    name, _, version = name_ref.partition("/")
-    return model_uri, version if version.isdigit() else None
+        where = tracking_uri or mlflow.get_tracking_uri()
+        raise ValueError(f"cannot load model '{model_uri}' (tracking uri {where}): {err}") from err
+    return pinned, version
 
 
 def _count_articles(source: Path) -> int | None:
