@@ -11,7 +11,8 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from stance.workflows.train import curated_params, load_splits, run_training
+from stance.data import load_dataset
+from stance.workflows.train import curated_params, run_training
 
 STANCE_TRAIN = Path(sys.executable).parent / "stance-train"
 
@@ -115,7 +116,7 @@ def test_failing_job_is_failed_and_the_next_jobs_still_finish(sweep):
 )
 def test_curated_params_stay_between_30_and_60(compose_cfg, overrides):
     cfg = compose_cfg("train", overrides)
-    params = curated_params(cfg, load_splits(cfg))
+    params = curated_params(cfg, load_dataset(cfg))
     assert 30 <= len(params) <= 60, sorted(params)
     assert params["data.n_train"] == 40 and params["model.name"] == cfg.model.name
     assert params["model.backend"] == cfg.model._target_

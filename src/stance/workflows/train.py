@@ -67,11 +67,6 @@ def curated_params(cfg: DictConfig, splits: DatasetDict) -> dict[str, Any]:
     return params
 
 
-def load_splits(cfg: DictConfig) -> DatasetDict:
-    """The training data of a composed config (the same as `stance.data.load_dataset(cfg)`)."""
-    return load_dataset(cfg)
-
-
 def evaluate(
     model: Any, frame: pd.DataFrame, labels: list[str], batch_size: int
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
@@ -114,7 +109,7 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
     labels = list(cfg.data.labels)
     output_dir = Path(cfg.paths.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    splits = load_splits(cfg)
+    splits = load_dataset(cfg)
     log.info("data %s: %s", cfg.data.name, splits.num_rows)
     frames = {name: as_frame(part) for name, part in splits.items()}  # evaluation and TF-IDF read frames
     tags = {
