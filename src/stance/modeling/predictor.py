@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import tempfile
@@ -66,7 +65,9 @@ def _from_mlflow_folder(folder: Path, allow_pickle_weights: bool, expected_diges
     if not (model_dir / MANIFEST).is_file():
         raise ValueError(f"{folder}: an MLflow model, but not a stance classifier (no artifacts/model/{MANIFEST})")
     if expected_digest:
-        actual = hashlib.sha256((model_dir / MANIFEST).read_bytes()).hexdigest()
+        from stance.tracking.mlflow_run import manifest_digest
+
+        actual = manifest_digest(model_dir)
         if actual != expected_digest:
             raise CheckpointError(
                 f"{model_dir / MANIFEST}: sha256 {actual} does not match {expected_digest} recorded in the model "

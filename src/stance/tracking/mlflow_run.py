@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from stance.modeling.checkpoints import MANIFEST
 from stance.tracking.store import prepare_store, store_lock
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 PARENT_RUN_ENV = "STANCE_PARENT_RUN_ID"
 # Registry tag: sha256 of the logged model's manifest (which lists every file's sha256), checked at load.
 MANIFEST_TAG = "stance.manifest_sha256"
-MANIFEST = "stance_model.json"
 SWEEP_ENV = "STANCE_SWEEP_ID"
 
 
