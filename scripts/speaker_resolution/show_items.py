@@ -1,7 +1,7 @@
 """Print PolNeAR articles with the set's items marked, for labelling (reads ../shared; prints only, writes nothing).
 
 Markers: [[S sr-0001| source]] <<C sr-0001| cue>> {{Q sr-0001| content}}.
-Usage: python scripts/speaker_resolution/show_items.py --half tune [--articles 0:3] | --ids sr-0001 sr-0002
+Usage: python scripts/speaker_resolution/show_items.py --half tune [--articles 0:3] | --ids sr-0001 | --pass-b
 """
 
 from __future__ import annotations
@@ -9,13 +9,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from polnear_train import ROOT, read_text  # noqa: E402
 
 ITEMS = ROOT / "data" / "speaker_resolution" / "items.jsonl"
+
+
+PASS_B_PER_KIND = 14
+
+
+def pass_b_ids(items: list[dict]) -> list[str]:
+    """The fixed pass-B sample: the first 14 heldout items of each kind, in items.jsonl order (56 items)."""
+    taken: Counter[str] = Counter()
+    ids = []
+    for it in items:
+        if it["half"] == "heldout" and taken[it["kind"]] < PASS_B_PER_KIND:
+            taken[it["kind"]] += 1
+            ids.append(it["item_id"])
+    return ids
 
 
 def marked(text: str, items: list[dict]) -> str:
@@ -37,8 +51,11 @@ def main() -> None:
     parser.add_argument("--half", choices=("tune", "heldout"))
     parser.add_argument("--articles", default=":", help="python slice over the half's articles, e.g. 0:3")
     parser.add_argument("--ids", nargs="*")
+    parser.add_argument("--pass-b", action="store_true", help="only the fixed pass-B sample (see pass_b_ids)")
     args = parser.parse_args()
     items = [json.loads(line) for line in ITEMS.read_text(encoding="utf-8").splitlines()]
+    if args.pass_b:
+        args.ids = pass_b_ids(items)
     if args.ids:
         items = [it for it in items if it["item_id"] in set(args.ids)]
     if args.half:
