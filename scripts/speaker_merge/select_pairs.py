@@ -29,27 +29,90 @@ N_UNRELATED = 16
 # Hard cases found while reading (bare "Trump" meaning Eric, "Mr. Bush" meaning George W., a hypothetical
 # "President Clinton" meaning Hillary, nicknames); added after the sampled pairs and may reuse their mentions.
 TARGETED = [
-    ("wash-post_2016-07-13_eric-trump-s-not-so-sure-father-.txt:2405", "west-journal_2016-04-18_trump-s-son-says-the-battle-agai.txt:2127"),
-    ("wash-post_2016-07-13_eric-trump-s-not-so-sure-father-.txt:2752", "nyt_2015-12-31_trump-turns-attacks-on-another-c.txt:126"),
-    ("wash-post_2016-07-13_eric-trump-s-not-so-sure-father-.txt:1709", "nyt_2015-11-24_world-war-ii-haunts-our-terror-d.txt:3074"),
-    ("nyt_2016-02-17_jeb-bush-helped-by-george-goes-a.txt:1298", "usa-today_2015-12-07_gop-targets-clinton-s-foreign-po.txt:1989"),
-    ("nyt_2016-02-17_jeb-bush-helped-by-george-goes-a.txt:0", "nyt_2016-02-22_the-party-of-bush-yields-warily-.txt:730"),
-    ("wash-post_2015-11-08_all-eggs-in-n-h-and-iowa-baskets.txt:7450", "breitbart_2016-02-06_republican-presidential-candidat.txt:417"),
-    ("usa-today_2016-03-16_clinton-extends-her-lead-despite.txt:1234", "nyt_2016-08-22_foundation-and-donors-complicate.txt:1358"),
-    ("nyt_2016-05-18_clinton-hints-at-husband-s-job-r.txt:6935", "nyt_2016-08-22_foundation-and-donors-complicate.txt:1126"),
-    ("nyt_2016-08-22_foundation-and-donors-complicate.txt:10299", "nyt_2016-01-29_it-s-still-bill-but-old-magic-se.txt:1937"),
-    ("breitbart_2016-08-19_as-bill-clinton-turns-a-look-at-.txt:3159", "nyt_2015-11-18_paris-attacks-test-clinton-s-str.txt:338"),
-    ("politico_2016-02-19_q-a-with-vice-president-joe-bide.txt:9424", "nyt_2016-01-14_america-the-shiny-or-gloomy-obam.txt:2949"),
-    ("nyt_2016-08-17_biden-calls-trump-risk-to-u-s-sa.txt:134", "breitbart_2016-06-08_ready-to-back-clinton-obama-work.txt:1091"),
-    ("politico_2016-05-31_cruz-looks-to-ease-bad-blood-wit.txt:7617", "huff-post_2016-06-08_chuck-grassley-compares-trump-s-.txt:666"),
-    ("usa-today_2016-01-15_republicans-pile-on-obama-clinto.txt:2267", "wash-post_2015-11-13_cruz-rubio-take-off-the-kid-glov.txt:1635"),
-    ("nyt_2016-05-18_clinton-hints-at-husband-s-job-r.txt:4643", "nyt_2016-08-22_foundation-and-donors-complicate.txt:6191"),
+    (
+        "wash-post_2016-07-13_eric-trump-s-not-so-sure-father-.txt:2405",
+        "west-journal_2016-04-18_trump-s-son-says-the-battle-agai.txt:2127",
+    ),
+    (
+        "wash-post_2016-07-13_eric-trump-s-not-so-sure-father-.txt:2752",
+        "nyt_2015-12-31_trump-turns-attacks-on-another-c.txt:126",
+    ),
+    (
+        "wash-post_2016-07-13_eric-trump-s-not-so-sure-father-.txt:1709",
+        "nyt_2015-11-24_world-war-ii-haunts-our-terror-d.txt:3074",
+    ),
+    (
+        "nyt_2016-02-17_jeb-bush-helped-by-george-goes-a.txt:1298",
+        "usa-today_2015-12-07_gop-targets-clinton-s-foreign-po.txt:1989",
+    ),
+    (
+        "nyt_2016-02-17_jeb-bush-helped-by-george-goes-a.txt:0",
+        "nyt_2016-02-22_the-party-of-bush-yields-warily-.txt:730",
+    ),
+    (
+        "wash-post_2015-11-08_all-eggs-in-n-h-and-iowa-baskets.txt:7450",
+        "breitbart_2016-02-06_republican-presidential-candidat.txt:417",
+    ),
+    (
+        "usa-today_2016-03-16_clinton-extends-her-lead-despite.txt:1234",
+        "nyt_2016-08-22_foundation-and-donors-complicate.txt:1358",
+    ),
+    (
+        "nyt_2016-05-18_clinton-hints-at-husband-s-job-r.txt:6935",
+        "nyt_2016-08-22_foundation-and-donors-complicate.txt:1126",
+    ),
+    (
+        "nyt_2016-08-22_foundation-and-donors-complicate.txt:10299",
+        "nyt_2016-01-29_it-s-still-bill-but-old-magic-se.txt:1937",
+    ),
+    (
+        "breitbart_2016-08-19_as-bill-clinton-turns-a-look-at-.txt:3159",
+        "nyt_2015-11-18_paris-attacks-test-clinton-s-str.txt:338",
+    ),
+    (
+        "politico_2016-02-19_q-a-with-vice-president-joe-bide.txt:9424",
+        "nyt_2016-01-14_america-the-shiny-or-gloomy-obam.txt:2949",
+    ),
+    (
+        "nyt_2016-08-17_biden-calls-trump-risk-to-u-s-sa.txt:134",
+        "breitbart_2016-06-08_ready-to-back-clinton-obama-work.txt:1091",
+    ),
+    (
+        "politico_2016-05-31_cruz-looks-to-ease-bad-blood-wit.txt:7617",
+        "huff-post_2016-06-08_chuck-grassley-compares-trump-s-.txt:666",
+    ),
+    (
+        "usa-today_2016-01-15_republicans-pile-on-obama-clinto.txt:2267",
+        "wash-post_2015-11-13_cruz-rubio-take-off-the-kid-glov.txt:1635",
+    ),
+    (
+        "nyt_2016-05-18_clinton-hints-at-husband-s-job-r.txt:4643",
+        "nyt_2016-08-22_foundation-and-donors-complicate.txt:6191",
+    ),
 ]
 
 
 GROUP_WORDS = {
-    "News", "Watch", "Group", "Radio", "Democrats", "Republicans", "Americans", "Christians", "Campaign", "Pollster",
-    "Court", "House", "Journalism", "Matter", "Times", "Post", "Party", "Department", "Committee", "Institute",
+    "News",
+    "Watch",
+    "Group",
+    "Radio",
+    "Democrats",
+    "Republicans",
+    "Americans",
+    "Christians",
+    "Campaign",
+    "Pollster",
+    "Court",
+    "House",
+    "Journalism",
+    "Matter",
+    "Times",
+    "Post",
+    "Party",
+    "Department",
+    "Committee",
+    "Institute",
 }
 
 
