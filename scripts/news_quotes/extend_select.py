@@ -33,7 +33,12 @@ STRATA = {
         r"play\w* down|nonsense|ridiculous|absurd|laughab\w+|baseless|unfounded|no evidence|no basis|not true|"
         r"untrue|false|hoax|fake|witch hunt|lie|lies|lying|smear\w*|distraction|overblown|exaggerat\w*|scoff\w*|"
         r"shrug\w*|misleading|politically motivated|irrelevant|not (worried|concerned)|no comment|"
-        r"(declin|refus)\w* to comment|nothing to (do|hide)|rubbish|garbage|silly|crazy|conspiracy)\b",
+        r"(declin|refus)\w* to comment|nothing to (do|hide)|rubbish|garbage|silly|crazy|conspiracy|"
+        # D list, second part (from stage hnb on): more rejections and the cues of a reply
+        r"wrong|incorrect|inaccurate|bogus|phony|made up|fabricat\w*|debunk\w*|categorical\w*|meritless|no merit|"
+        r"frivolous|stunt|sour grapes|desperat\w*|mischaracteri\w*|misrepresent\w*|distort\w*|out of context|"
+        r"don'?t care|so what|no big deal|joke|respon\w*|counter\w*|(shot|fired|pushed|hit) back|retort\w*|"
+        r"wav\w* off|laugh\w* off|mock\w*)\b",
         re.IGNORECASE,
     ),
     "U": re.compile(

@@ -23,7 +23,7 @@ def batch(name: str) -> list[dict]:
     return [json.loads(x) for x in (ANNOT / "batches" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-def show(name: str, part: str = "0", before: int = 200, after: int = 90) -> None:
+def show(name: str, part: str = "0", before: int = 170, after: int = 70) -> None:
     """Print half a batch (part 0 or 1) with the context trimmed around the quote (marked [[Q]])."""
     items = batch(name)
     lo = 0 if part == "0" else len(items) // 2
