@@ -34,40 +34,45 @@ def main() -> None:
         spans.setdefault((r["source"], r["article_id"]), []).append((r["start"], r["end"]))
     seen = {x["cand_id"] for x in read_jsonl(corpus / "round2" / "labels_ann_h.jsonl")}
     out, why = [], Counter()
-    for name in ("candidates_news-cc_all.jsonl", "candidates_polnear_train.jsonl"):
-        for c in read_jsonl(annot / name):
-            key = (c["source"], c["article_id"])
-            if split_of.get(key) == "test":
-                why["test-split article"] += 1
-                continue
-            if any(s < c["end"] and c["start"] < e for s, e in spans.get(key, [])):
-                why["in the corpus"] += 1
-                continue
-            if c["cand_id"] in seen:
-                why["seen in round 2"] += 1
-                continue
-            news = c["source"] == "news-cc"
-            out.append(
-                {
-                    "id": c["cand_id"],
-                    "source": c["source"],
-                    "article_id": c["article_id"],
-                    "polnear_split": None if news else c["split"],
-                    "corpus_split": split_of.get(key, ""),
-                    "start": c["start"],
-                    "end": c["end"],
-                    "context_start": c["context_start"],
-                    "context_end": c["context_end"],
-                    "text_sha1": sha1(c["text"]),
-                    "type": c["type"],
-                    "cue": c["cue"],
-                    "speaker": c["speaker"],
-                    "speaker_start": c["speaker_start"],
-                    "speaker_end": c["speaker_end"],
-                    "text": c["text"] if news else None,
-                    "context": c["context"] if news else None,
-                }
-            )
+    found = {}
+    for path in sorted(annot.glob("candidates_news-cc_all*.jsonl")) + sorted(
+        annot.glob("candidates_polnear_train*.jsonl")
+    ):
+        for c in read_jsonl(path):  # propose.py may have run in parts (--part): one record per cand_id
+            found.setdefault(c["cand_id"], c)
+    for c in found.values():
+        key = (c["source"], c["article_id"])
+        if split_of.get(key) == "test":
+            why["test-split article"] += 1
+            continue
+        if any(s < c["end"] and c["start"] < e for s, e in spans.get(key, [])):
+            why["in the corpus"] += 1
+            continue
+        if c["cand_id"] in seen:
+            why["seen in round 2"] += 1
+            continue
+        news = c["source"] == "news-cc"
+        out.append(
+            {
+                "id": c["cand_id"],
+                "source": c["source"],
+                "article_id": c["article_id"],
+                "polnear_split": None if news else c["split"],
+                "corpus_split": split_of.get(key, ""),
+                "start": c["start"],
+                "end": c["end"],
+                "context_start": c["context_start"],
+                "context_end": c["context_end"],
+                "text_sha1": sha1(c["text"]),
+                "type": c["type"],
+                "cue": c["cue"],
+                "speaker": c["speaker"],
+                "speaker_start": c["speaker_start"],
+                "speaker_end": c["speaker_end"],
+                "text": c["text"] if news else None,
+                "context": c["context"] if news else None,
+            }
+        )
     frame = pd.DataFrame(out)
     tmp = Path(args.out).with_suffix(".tmp")
     frame.to_parquet(tmp, index=False, compression="zstd")

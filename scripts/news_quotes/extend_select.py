@@ -148,8 +148,10 @@ def main() -> None:
             for c in doubled:
                 fh.write(json.dumps({k: c.get(k) for k in FIELDS}, ensure_ascii=False) + "\n")
         print(f"{len(doubled)} items appended to {args.double_out} for the blind second pass")
-    print(f"{args.source}: {len(pool)} eligible; chose {len(chosen)} in {-(-len(chosen) // args.batch)} batches; "
-          f"strata {dict(Counter(r['stratum'] for r in record if r['chosen']))}")
+    print(
+        f"{args.source}: {len(pool)} eligible; chose {len(chosen)} in {-(-len(chosen) // args.batch)} batches; "
+        f"strata {dict(Counter(r['stratum'] for r in record if r['chosen']))}"
+    )
 
 
 if __name__ == "__main__":

@@ -57,4 +57,7 @@ def save(name: str, codes: str) -> None:
 
 
 if __name__ == "__main__":
-    {"show": lambda: show(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "0"), "save": lambda: save(sys.argv[2], sys.argv[3])}[sys.argv[1]]()
+    {
+        "show": lambda: show(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "0"),
+        "save": lambda: save(sys.argv[2], sys.argv[3]),
+    }[sys.argv[1]]()
