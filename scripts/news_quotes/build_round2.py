@@ -34,6 +34,29 @@ def new_article_split(source: str, article_id: str) -> str:
     return "train" if u < 0.70 / 0.85 else "dev"
 
 
+def strata_report(annot: Path, r2: Path, first: dict[str, tuple[str, str]]) -> dict:
+    """Per selection stage and cue stratum: candidates eligible, chosen, and the labels the chosen ones got.
+
+    Also writes round2/strata.jsonl (stage, stratum of every chosen item) so the sample can be audited."""
+    report: dict = {}
+    rows = []
+    for path in sorted(annot.glob("strata_*.jsonl")):
+        stage = path.stem.split("_", 1)[1]
+        for r in read_jsonl(path):
+            entry = report.setdefault(stage, {}).setdefault(
+                r["stratum"], {"eligible": 0, "chosen": 0, "labels": Counter()}
+            )
+            entry["eligible"] += 1
+            if r["chosen"]:
+                entry["chosen"] += 1
+                entry["labels"][first[r["cand_id"]][1]] += 1
+                rows.append({"cand_id": r["cand_id"], "stage": stage, "stratum": r["stratum"]})
+    (r2 / "strata.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return {
+        st: {k: {**v, "labels": dict(v["labels"])} for k, v in sorted(d.items())} for st, d in sorted(report.items())
+    }
+
+
 def lines(path: Path) -> list[str]:
     return [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
@@ -188,6 +211,7 @@ def main() -> None:
             "adjudicated": sum(d["resolution"] == "adjudicated" for d in doubles),
         },
     }
+    stats["round2"]["strata"] = strata_report(annot, r2, first)
     (out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     print(json.dumps({k: v for k, v in stats.items() if k not in ("agreement", "round1")}, indent=1))
 
