@@ -104,7 +104,9 @@ TEST_SPLIT_SHA256 = "3aaa7038d646f99ee963e0045833713ec721eb8856fbdb8e1ecad5eb6d5
 
 
 def test_test_split_is_unchanged_since_round_1(news, standoff):
-    test = sorted((r["id"], r["label"], r.get("text") or r["text_sha1"]) for r in news + standoff if r["split"] == "test")
+    test = sorted(
+        (r["id"], r["label"], r.get("text") or r["text_sha1"]) for r in news + standoff if r["split"] == "test"
+    )
     assert len(test) == 541
     assert hashlib.sha256(json.dumps(test, ensure_ascii=False).encode()).hexdigest() == TEST_SPLIT_SHA256
 

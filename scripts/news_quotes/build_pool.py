@@ -65,7 +65,7 @@ def main() -> None:
                 "context_end": c["context_end"],
                 "text_sha1": sha1(c["text"]),
                 "type": c["type"],
-                "cue": c["cue"],
+                "cue": c["cue"] if news else None,  # a span of PolNeAR text: not stored
                 "speaker": c["speaker"],
                 "speaker_start": c["speaker_start"],
                 "speaker_end": c["speaker_end"],
