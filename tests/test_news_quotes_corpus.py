@@ -92,8 +92,47 @@ def test_label_counts_match_the_data_card(news, standoff):
 
 def test_corpus_meets_its_size_targets(news, standoff):
     labels = Counter(r["label"] for r in news + standoff)
-    assert sum(labels.values()) >= 2500
-    assert min(labels[label] for label in LABELS) >= 200, labels
+    assert sum(labels.values()) >= 6000
+    assert min(labels[label] for label in LABELS) >= 400, labels
     doubles = rows("double_annotation.jsonl")
-    assert len(doubles) >= 400
     assert all(d["final"] in LABELS + ["skip"] for d in doubles)
+    assert len({d["cand_id"] for d in doubles}) == len(doubles)
+
+
+# sha256 of the sorted (id, label, text or text_sha1) triples of the 541 test rows of round 1 (commit 2aa5991)
+TEST_SPLIT_SHA256 = "3aaa7038d646f99ee963e0045833713ec721eb8856fbdb8e1ecad5eb6d5b96c7"
+
+
+def test_test_split_is_unchanged_since_round_1(news, standoff):
+    test = sorted(
+        (r["id"], r["label"], r.get("text") or r["text_sha1"]) for r in news + standoff if r["split"] == "test"
+    )
+    assert len(test) == 541
+    assert hashlib.sha256(json.dumps(test, ensure_ascii=False).encode()).hexdigest() == TEST_SPLIT_SHA256
+
+
+def test_round_2_went_to_train_and_dev_only_and_was_doubly_annotated(news, standoff):
+    new = [r for r in news + standoff if r["annotator"].startswith("ann_h")]
+    assert len(new) >= 2500
+    assert {r["split"] for r in new} <= {"train", "dev"}
+    test_articles = {(r["source"], r["article_id"]) for r in news + standoff if r["split"] == "test"}
+    assert not {(r["source"], r["article_id"]) for r in new} & test_articles
+    labelled = rows("round2/labels_ann_h.jsonl")
+    doubles = [d for d in rows("double_annotation.jsonl") if d["pass1_annotator"] == "ann_h"]
+    assert len(doubles) >= 0.15 * len(labelled), (len(doubles), len(labelled))
+    by_id = {r["id"]: r for r in new}
+    for d in doubles:
+        assert d["resolution"] == ("agreed" if d["pass1"] == d["pass2"] else "adjudicated")
+        if d["final"] != "skip":
+            assert by_id[d["cand_id"]]["label"] == d["final"], d
+        else:
+            assert d["cand_id"] not in by_id
+
+
+def test_stats_agreement_is_recomputed_from_the_doubles():
+    stats = json.loads((CORPUS / "stats.json").read_text(encoding="utf-8"))
+    doubles = rows("double_annotation.jsonl")
+    assert stats["agreement"]["items"] == len(doubles)
+    observed = sum(d["pass1"] == d["pass2"] for d in doubles) / len(doubles)
+    assert abs(stats["agreement"]["observed_agreement"] - observed) < 1e-12
+    assert stats["quotes"] == sum(stats["label_counts"]["all"].values())

@@ -50,6 +50,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(PROJECT_ROOT / ".annot"))
     ap.add_argument("--shared", default=str(PROJECT_ROOT.parent / "shared" / "data"))
+    ap.add_argument(
+        "--sources",
+        default="news-cc/all,polnear/train,polnear/dev",
+        help="comma-separated name/split pairs to run (PolNeAR dev is never drawn for the corpus or the pool)",
+    )
+    ap.add_argument("--part", default=None, help="i/n: only the i-th of n equal slices of each source's articles")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO)
     out = Path(args.out)
@@ -61,10 +67,19 @@ def main() -> None:
         ("polnear", "train", polnear(shared / "polnear" / "train")),
         ("polnear", "dev", polnear(shared / "polnear" / "dev")),
     ]
+    wanted = set(args.sources.split(","))
     for name, split, articles in sources:
+        if f"{name}/{split}" not in wanted:
+            continue
         texts = dict(articles)
+        suffix = ""
+        if args.part:
+            i, k = map(int, args.part.split("/"))
+            keys = list(texts)
+            texts = {a: texts[a] for a in keys[len(keys) * i // k : len(keys) * (i + 1) // k]}
+            suffix = f".part{i}of{k}"
         n = 0
-        with open(out / f"candidates_{name}_{split}.jsonl", "w", encoding="utf-8") as fh:
+        with open(out / f"candidates_{name}_{split}{suffix}.jsonl", "w", encoding="utf-8") as fh:
             for article_id, quotes in extractor.extract_many(texts.items()):
                 text = texts[article_id]
                 for q in quotes:

@@ -228,3 +228,21 @@ def news_quotes(
         for name in ("train", "dev", "test")
     )
     return Splits(train, dev, test)
+
+
+def unlabelled_pool(path: str | Path, polnear_dir: str | Path | None = None) -> pd.DataFrame:
+    """The unlabelled quote pool (data/news_quotes/unlabelled_pool.parquet) with text and context filled in.
+
+    news-cc rows carry their text; PolNeAR rows are stand-off and are rebuilt from `polnear_dir` (checked
+    against each quote's SHA-1). Without a PolNeAR copy only the news-cc rows are returned, with a warning."""
+    frame, lines = read_table(path)
+    is_pol = (frame["source"] == "polnear").to_numpy()
+    parts = [frame[~is_pol]]
+    if is_pol.any():
+        folder = Path(polnear_dir) if polnear_dir else None
+        if folder is None or not folder.is_dir():
+            log.warning("PolNeAR copy not found at %s: returning the news-cc rows of the pool only", polnear_dir)
+        else:
+            pol_lines = [n for n, p in zip(lines, is_pol) if p]
+            parts.append(_resolve_polnear(frame[is_pol], pol_lines, folder, str(path)))
+    return pd.concat(parts, ignore_index=True)
