@@ -224,3 +224,39 @@ HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "madam"
 
 # "The agency said": nouns that stand for the organisation the article named just before.
 GENERIC_ORG_NOUNS = frozenset("agency company firm organization organisation group office department bureau".split())
+
+# Titles written before a name; stripped from the name, kept as the role ("Sen. Ted Cruz").
+TITLES = frozenset(
+    """
+    mr mrs ms miss dr sen rep gov gen col lt sgt capt prof rev president senator governor secretary minister judge
+    justice mayor speaker representative congressman congresswoman sir lord lady dame prime vice
+    """.split()
+)
+
+# Nouns for a generic body of people: as a speaker they name no one ("officials said", "the crowd chanted").
+GROUP_NOUNS = frozenset(
+    """
+    officials authorities prosecutors spokesmen people crowd audience public electorate everyone everybody
+    many most others observers critics supporters opponents voters experts analysts residents
+    """.split()
+)
+
+# Nicknames and the first name they shorten, so that "Jim Hart" and "James R. Hart" are one person.
+NICKNAMES = {
+    "jim": "james", "jimmy": "james", "jamie": "james", "bill": "william", "billy": "william", "will": "william",
+    "willie": "william", "liam": "william", "bob": "robert", "bobby": "robert", "rob": "robert", "bert": "robert",
+    "mike": "michael", "mick": "michael", "dick": "richard", "rick": "richard", "rich": "richard",
+    "ricky": "richard", "tom": "thomas", "tommy": "thomas", "joe": "joseph", "joey": "joseph", "chuck": "charles",
+    "charlie": "charles", "chris": "christopher", "dan": "daniel", "danny": "daniel", "dave": "david",
+    "ed": "edward", "eddie": "edward", "ted": "edward", "ned": "edward", "steve": "stephen", "steven": "stephen",
+    "tony": "anthony", "andy": "andrew", "drew": "andrew", "matt": "matthew", "pat": "patrick", "pete": "peter",
+    "sam": "samuel", "ben": "benjamin", "nick": "nicholas", "jon": "jonathan", "jeff": "jeffrey", "greg": "gregory",
+    "ken": "kenneth", "larry": "lawrence", "jerry": "gerald", "don": "donald", "ron": "ronald", "tim": "timothy",
+    "fred": "frederick", "hank": "henry", "harry": "henry", "jack": "john", "johnny": "john", "al": "albert",
+    "alex": "alexander", "doug": "douglas", "phil": "philip", "ray": "raymond", "sandy": "sandra",
+    "liz": "elizabeth", "beth": "elizabeth", "betsy": "elizabeth", "betty": "elizabeth", "kate": "katherine",
+    "kathy": "katherine", "katie": "katherine", "cathy": "catherine", "sue": "susan", "suzy": "susan",
+    "peggy": "margaret", "maggie": "margaret", "meg": "margaret", "jenny": "jennifer", "jen": "jennifer",
+    "debbie": "deborah", "deb": "deborah", "pam": "pamela", "patty": "patricia", "trish": "patricia",
+    "barb": "barbara", "vicky": "victoria", "becky": "rebecca", "abby": "abigail",
+}  # fmt: skip
