@@ -19,6 +19,7 @@ Built once per article (time linear in its length) and queried by the attributor
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -26,6 +27,7 @@ from spacy.tokens import Span, Token
 from stance.extract.base import Article
 from stance.extract.lexicon import (
     DOCUMENT_NOUNS,
+    EPITHET_NOUNS,
     FEMALE_NAMES,
     GROUP_NOUNS,
     HONORIFICS,
@@ -34,6 +36,7 @@ from stance.extract.lexicon import (
     ORG_NOUNS,
     ROLE_NOUNS,
     TITLES,
+    UTTERANCE_NOUNS,
 )
 from stance.extract.people import FIRST_NAMES, Mentions, People, Person, surname_key
 
@@ -48,7 +51,16 @@ _MALE = {"he", "him", "his", "himself"}
 _FEMALE = {"she", "her", "hers", "herself"}
 _QUANTITY_HEADS = {"percent", "%", "majority", "minority", "half", "third", "quarter", "most", "many", "some", "few"}
 _QUANTITY_HEADS |= {"several", "all", "others", "both", "dozens", "hundreds", "thousands", "millions", "number"}
+SAID_NOUNS = DOCUMENT_NOUNS | UTTERANCE_NOUNS  # a document or utterance speaks for its author
 _AGE = re.compile(r"^\(?\d{1,3}\)?$")
+
+
+def role_word(word: str) -> str | None:
+    """`role_key`, or the word itself when it is an epithet ("investor", "columnist")."""
+    key = role_key(word)
+    if key is None and word.lower() in EPITHET_NOUNS:
+        return word.lower()
+    return key
 
 
 def role_key(word: str) -> str | None:
@@ -264,6 +276,11 @@ class EntityLayer:
     subjects: Mentions
     pairs: list[tuple[int, str]] = field(default_factory=list)  # (offset, "A and B") named together as a subject
     orgs: list[Span] = field(default_factory=list)
+    # noun lemma -> (offsets, names): "the Clinton campaign", "an AP-GfK poll", "a survey by Edison Research"
+    owned: dict[str, tuple[list[int], list[str]]] = field(default_factory=dict)
+    # role key -> [(offset, person, the words around the name, lower case)] for "the Vermont senator"
+    roles: dict[str, list[tuple[int, Person, str]]] = field(default_factory=dict)
+    skip_quoted: bool = True
 
     @classmethod
     def build(cls, art: Article, predicates: bool = True, variants: bool = True, plurals: bool = True) -> EntityLayer:
@@ -291,7 +308,86 @@ class EntityLayer:
         clusters = name_clusters(people) if variants else {}
         layer = cls(people, clusters, Mentions(), [], [e for e in art.ents if e.label_ == "ORG"])
         layer._find_subjects(art, plurals)
+        layer._find_owned(art)
+        layer._find_roles(art)
         return layer
+
+    def person_name(self, ent: Span) -> str:
+        """The fullest name of the person an entity names."""
+        name = clean_name(ent.text)
+        full = self.people.fullest(name, ent.start_char)
+        return self.canonical(full.name if full else name)
+
+    def owner_name(self, ent: Span, noun: Token) -> str:
+        """What "<ent> <noun>" names: a person's campaign by the person's fullest name ("Hillary Clinton
+        campaign"), a document by its author or publisher, anything else as written ("Obama administration")."""
+        lemma = noun.lemma_.lower()
+        person = ent.label_ == "PERSON" or ent.start_char in self.people.starts
+        if lemma in SAID_NOUNS:
+            if person:
+                return self.person_name(ent)
+            # "the Reuters/Ipsos poll": the whole proper name before the noun, not its first entity only
+            end = ent.end
+            while end < noun.i and (ent.doc[end].pos_ == "PROPN" or ent.doc[end].text in ("/", "-", "&")):
+                end += 1
+            return _strip_the(ent.doc[ent.start : max(end, ent.end)].text)
+        if lemma in ("campaign", "camp") and person:
+            return f"{self.person_name(ent)} campaign"
+        text = ent.text if ent.end > noun.i else ent.doc[ent.start : noun.i + 1].text
+        return _strip_the(re.sub(r"['’]s(?=\s|$)", "", text))
+
+    def _find_owned(self, art: Article) -> None:
+        for ent in art.ents:
+            if (
+                ent.label_ not in ("PERSON", "ORG", "GPE", "NORP", "WORK_OF_ART")
+                and ent.start_char not in self.people.starts
+            ):
+                continue
+            root = ent.root
+            noun = root.head
+            if root.dep_ in ("compound", "poss", "nmod", "amod") and noun.i >= ent.end:
+                pass
+            elif root.dep_ == "pobj" and noun.lower_ in ("by", "from") and noun.head.pos_ == "NOUN":
+                noun = noun.head
+            elif root.dep_ == "pobj" and noun.dep_ == "agent":
+                # "The survey was conducted ... by Edison Research"
+                subj = next((c for c in noun.head.children if c.dep_ == "nsubjpass"), None)
+                if subj is None:
+                    continue
+                noun = subj
+            else:
+                continue
+            lemma = noun.lemma_.lower()
+            if noun.pos_ != "NOUN" or (lemma not in SAID_NOUNS and lemma not in ORG_NOUNS):
+                continue
+            offsets, names = self.owned.setdefault("campaign" if lemma == "camp" else lemma, ([], []))
+            offsets.append(noun.idx)
+            names.append(self.owner_name(ent, noun))
+
+    def latest_owned(self, lemma: str, pos: int) -> str | None:
+        """The latest named "<name> <noun>" with this noun before `pos` ("the poll" after "an AP-GfK poll")."""
+        offsets, names = self.owned.get("campaign" if lemma == "camp" else lemma, ([], []))
+        k = bisect_right(offsets, pos - 1)
+        return names[k - 1] if k else None
+
+    def _find_roles(self, art: Article) -> None:
+        doc = art.doc
+        for p in self.people:
+            tok = art.token_at(p.start)
+            after = doc[tok.i : min(len(doc), tok.i + len(p.name.split()) + 6)].text if tok is not None else ""
+            context = f"{p.role or ''} {after}".lower()
+            for key in {role_word(w) for w in re.findall(r"[\w.-]+", p.role or "")} - {None}:
+                self.roles.setdefault(key, []).append((p.start, p, context))  # type: ignore[index]
+
+    def by_role(self, key: str, pos: int, modifiers: list[str]) -> Person | None:
+        """The last person before `pos` introduced with this role whose role or neighbouring words include every
+        modifier of the mention ("the Vermont senator": the senator "of Vermont"); None when none fits."""
+        for start, person, context in reversed(self.roles.get(key, [])):
+            if start >= pos:
+                continue
+            if all(m in context for m in modifiers):
+                return person
+        return None
 
     def canonical(self, name: str) -> str:
         """The fullest variant of a full name ("Jim Hart" -> "James R. Hart"); the name itself otherwise."""
@@ -305,8 +401,8 @@ class EntityLayer:
     def _find_subjects(self, art: Article, plurals: bool) -> None:
         known = set(self.people.by_surname)
         for tok in art.doc:
-            if tok.pos_ != "PROPN":
-                continue
+            if tok.pos_ != "PROPN" or (self.skip_quoted and art.in_quote[tok.i] >= 0):
+                continue  # a name inside a quotation is not what the narrative's next "he" refers to
             if tok.dep_ not in ("nsubj", "nsubjpass", "appos") and not _has_who_clause(tok):
                 continue
             if tok.ent_type_ != "PERSON" and tok.lower_.replace("’", "'") not in known:
@@ -327,6 +423,15 @@ class EntityLayer:
                     self.pairs.append((tok.idx, " and ".join(names)))
 
 
+def _strip_the(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+
+
+def is_epithet(head: Token) -> bool:
+    """A noun that describes one person ("the investor", "the Vermont senator")."""
+    return head.tag_ not in ("NNS", "NNPS") and (head.lower_ in EPITHET_NOUNS or role_key(head.text) is not None)
+
+
 # ---------------------------------------------------------------------------------------------- mention kinds
 def mention_kind(mention: Span, head: Token) -> str | None:
     """What a speaker mention names when it is not a person's name: "group" (a plural or a quantity of
@@ -337,7 +442,7 @@ def mention_kind(mention: Span, head: Token) -> str | None:
     lemma = head.lemma_.lower()
     if low in _QUANTITY_HEADS or head.like_num or head.pos_ == "NUM":
         return "group"
-    if lemma in DOCUMENT_NOUNS or low in DOCUMENT_NOUNS:
+    if lemma in SAID_NOUNS or low in SAID_NOUNS:
         return "document"
     plural = head.tag_ in ("NNS", "NNPS")
     if lemma in ORG_NOUNS or low in ORG_NOUNS:

@@ -184,6 +184,7 @@ ORG_NOUNS = frozenset(
     coalition army military navy commission board team network newspaper paper magazine station channel
     university school hospital foundation institute center centre club league federation alliance authority
     authorities officials spokesmen regime cabinet secretariat bureau service services prosecutors
+    outlet daily publication camp
     """.split()
 )
 
@@ -224,6 +225,7 @@ HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "madam"
 
 # "The agency said": nouns that stand for the organisation the article named just before.
 GENERIC_ORG_NOUNS = frozenset("agency company firm organization organisation group office department bureau".split())
+# (media nouns: see MEDIA_NOUNS below)
 
 # Titles written before a name; stripped from the name, kept as the role ("Sen. Ted Cruz").
 TITLES = frozenset(
@@ -260,3 +262,29 @@ NICKNAMES = {
     "debbie": "deborah", "deb": "deborah", "pam": "pamela", "patty": "patricia", "trish": "patricia",
     "barb": "barbara", "vicky": "victoria", "becky": "rebecca", "abby": "abigail",
 }  # fmt: skip
+
+# Nouns that describe one person without naming them; "the investor said" refers to the person the passage is
+# about when the article gives no one that role.
+EPITHET_NOUNS = frozenset(
+    """
+    tycoon magnate investor entrepreneur columnist journalist reporter writer commentator pundit star actor
+    actress singer rapper comedian celebrity frontrunner front-runner hopeful contender challenger incumbent
+    veteran businessman businesswoman billionaire mogul developer host anchor novelist historian scholar
+    """.split()
+)
+
+# Organisation nouns that stand for the organisation of their kind the article named last ("the paper said").
+MEDIA_NOUNS = frozenset("paper newspaper daily outlet network publication station channel magazine website".split())
+
+# What someone said or published, as the subject of a cue: it speaks for its author ("His remarks suggested",
+# "the polling average shows"). Used only to resolve speakers, with DOCUMENT_NOUNS.
+UTTERANCE_NOUNS = frozenset("remark comment words testimony interview answer response average".split())
+
+# Words in an organisation's name that make it a news outlet, what "the paper" or "the network" refers to.
+MEDIA_NAME_WORDS = frozenset(
+    """
+    times post news journal daily herald tribune gazette sentinel globe press review magazine network tv radio
+    telegraph guardian chronicle examiner observer inquirer register star sun mail express independent reuters
+    cnn fox msnbc nbc abc cbs bbc npr politico breitbart axios bloomberg economist atlantic hill
+    """.split()
+)

@@ -18,9 +18,18 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from stance.extract.base import Article, Candidate
-from stance.extract.entities import EntityLayer, clean_name, mention_kind, role_key, role_of
-from stance.extract.lexicon import GENERIC_ORG_NOUNS, GROUP_PRONOUNS, ORG_NOUNS, PERSON_PRONOUNS
-from stance.extract.people import Mentions
+from stance.extract.entities import (
+    SAID_NOUNS,
+    EntityLayer,
+    clean_name,
+    is_epithet,
+    mention_kind,
+    role_key,
+    role_of,
+    role_word,
+)
+from stance.extract.lexicon import GENERIC_ORG_NOUNS, GROUP_PRONOUNS, MEDIA_NAME_WORDS, MEDIA_NOUNS, PERSON_PRONOUNS
+from stance.extract.people import Mentions, first_name_gender
 from stance.extract.people import Person as _Person
 
 __all__ = ["EntityAttributor", "clean_name", "role_key"]
@@ -124,7 +133,8 @@ class EntityAttributor:
 
     def _resolve(self, art: Article, mention: Span, head: Token, index: _Index) -> tuple[str | None, str | None, str]:
         doc = art.doc
-        people = index.layer.people
+        layer = index.layer
+        people = layer.people
         low = head.lower_
         # relative pronoun: "..., who said" refers to the noun the clause hangs on
         if low in ("who", "which", "that") and head.head.dep_ == "relcl":
@@ -145,6 +155,17 @@ class EntityAttributor:
             full = people.fullest(head.text, head.idx)
             if full is not None and len(full.name.split()) > 1:
                 return full.name, full.role, "person"
+        owner: Span | None = None
+        if (
+            persons
+            and head.pos_ == "NOUN"
+            and self.generic_null
+            and not any(e.start <= head.i < e.end for e in persons)
+        ):
+            # "several Clinton supporters", "the Obama administration", "Trump's statement": the name is not the
+            # head of the mention but what the head belongs to
+            owner = max(persons, key=len)
+            persons = []
         if persons:
             ent = max(persons, key=lambda e: len(e))
             name = clean_name(ent.text)
@@ -158,46 +179,37 @@ class EntityAttributor:
             return (full.name if full else name), role or (full.role if full else None), "person"
         pronoun = _POSSESSIVE.get(low, low) if head.dep_ == "poss" else low
         if pronoun in PERSON_PRONOUNS or pronoun in ("they", "we") and head.dep_ in ("nsubj", "nsubjpass", "poss"):
-            if pronoun in ("i", "me"):
-                return None, None, "unnamed"
-            if pronoun in ("we", "they"):
-                pair = self._pair(art, head, index) if pronoun == "they" and self.plural_pronouns else None
-                return (pair, None, "person") if pair else self._nobody(mention, "group")
-            person = self._recent(art, head, index)
-            if person is not None:
-                person = people.fullest(person.name, head.idx) or person
-            if person is None:
-                return None, None, "unnamed"
-            return person.name, person.role, "person"
+            return self._pronoun(art, mention, head, pronoun, index)
         if low in GROUP_PRONOUNS or low in _POSSESSIVE:
             return None, None, "unknown"
-        key = role_key(head.text)
-        if key is not None and head.pos_ in ("NOUN", "PROPN") and head.tag_ not in ("NNS", "NNPS"):
-            person = people.by_role(key, head.idx, role_key)
-            if person is not None:
-                person = people.fullest(person.name, head.idx) or person
-            role = mention.text
-            role = _STRIP_EDGE.sub("", role.strip())
-            if person is None:
-                return None, role, "unnamed"
-            return person.name, person.role or role, "person"
+        owner_name = self._owner(art, head, owner, index)
+        kind = mention_kind(mention, head)
+        if kind == "document" and self.generic_null:
+            # a document speaks for whoever wrote or published it ("An email from Neera Tanden", "his remarks",
+            # "the poll" after "an AP-GfK poll"); unnamed, it is nobody
+            named = owner_name or self._named_document(art, mention, head, ents, index)
+            if named:
+                return named, None, "person" if named in people.last_by_name else "organization"
+            return self._nobody(mention, kind)
+        key = role_word(head.text)
+        if is_epithet(head) and head.pos_ in ("NOUN", "PROPN") and (key is not None or self.generic_null):
+            return self._role_noun(art, mention, head, key, owner_name, index)
         orgs = [e for e in ents if e.label_ in _ORG_LABELS]
-        org_noun = head.lemma_.lower() in ORG_NOUNS or low in ORG_NOUNS
-        if orgs:
+        if orgs and owner is None:
             ent = max(orgs, key=len)
             if ent.start <= head.i < ent.end:
-                if ent.label_ == "NORP" and head.tag_ in ("NNS", "NNPS"):
-                    return self._nobody(mention, "group")  # "Democrats", "Russians"
+                if ent.label_ == "NORP" and self.generic_null:
+                    return self._nobody(mention, "group" if head.tag_ in ("NNS", "NNPS") else "unnamed")
                 return _STRIP_EDGE.sub("", ent.text).strip(), None, "organization"
-            if org_noun and head.tag_ not in ("NNS", "NNPS") and ent.end <= head.i:
+            if kind == "organization" and head.tag_ not in ("NNS", "NNPS") and ent.end <= head.i:
                 # "the Oslo police": the organisation is the place with its noun, not the place
-                return _STRIP_EDGE.sub("", doc[ent.start : head.i + 1].text).strip(), None, "organization"
-            kind = mention_kind(mention, head)
-            if kind is None or kind == "organization":
+                return layer.owner_name(ent, head), None, "organization"
+            if kind is None or not self.generic_null:
                 return _STRIP_EDGE.sub("", ent.text).strip(), None, "organization"
             return self._nobody(mention, kind)
-        kind = mention_kind(mention, head)
         if kind == "organization":
+            if owner_name and head.tag_ not in ("NNS", "NNPS"):
+                return owner_name, None, "organization"
             named = self._named_org(art, mention, head, index)
             if named:
                 return named, None, "organization"
@@ -207,6 +219,78 @@ class EntityAttributor:
         if head.pos_ == "PROPN":
             return _STRIP_EDGE.sub("", mention.text.strip()), None, "unknown"
         return None, None, "unknown"
+
+    def _pronoun(
+        self, art: Article, mention: Span, head: Token, pronoun: str, index: _Index
+    ) -> tuple[str | None, str | None, str]:
+        if pronoun in ("i", "me"):
+            return None, None, "unnamed"
+        if pronoun in ("we", "they"):
+            pair = self._pair(art, head, index) if pronoun == "they" and self.plural_pronouns else None
+            return (pair, None, "person") if pair else self._nobody(mention, "group")
+        person = self._recent(art, head, index)
+        if person is not None:
+            person = index.layer.people.fullest(person.name, head.idx) or person
+        if person is None:
+            return None, None, "unnamed"
+        return person.name, person.role, "person"
+
+    def _owner(self, art: Article, head: Token, owner: Span | None, index: _Index) -> str | None:
+        """Whose the head noun is: a name before it ("the Clinton campaign") or a possessive pronoun ("his
+        campaign", resolved as a pronoun would be)."""
+        if owner is not None:
+            return index.layer.owner_name(owner, head)
+        poss = next((c for c in head.children if c.dep_ == "poss" and c.lower_ in ("his", "her")), None)
+        if poss is None or not self.generic_null:
+            return None
+        person = self._recent(art, poss, index)
+        if person is None:
+            return None
+        name = index.layer.canonical((index.layer.people.fullest(person.name, poss.idx) or person).name)
+        lemma = head.lemma_.lower()
+        if lemma in ("campaign", "camp"):
+            return f"{name} campaign"
+        return name if lemma in SAID_NOUNS else None
+
+    def _named_document(self, art: Article, mention: Span, head: Token, ents: list[Span], index: _Index) -> str | None:
+        """ "The latest Reuters/Ipsos poll": the organisation inside the mention; "the poll": the one named with
+        that noun before."""
+        named = [e for e in ents if e.label_ in ("ORG", "PERSON", "GPE", "NORP") and e.end <= head.i + 1]
+        if named:
+            return index.layer.owner_name(max(named, key=len), head)
+        for tok in head.rights:  # "a survey by Edison Research"
+            if tok.lower_ in ("by", "from"):
+                obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+                ent = next((e for e in art.ents if obj is not None and e.start <= obj.i < e.end), None)
+                if ent is not None:
+                    return index.layer.owner_name(ent, head)
+        if mention[0].lower_ in ("the", "this", "that"):
+            return index.layer.latest_owned(head.lemma_.lower(), head.idx)
+        return None
+
+    def _role_noun(
+        self, art: Article, mention: Span, head: Token, key: str | None, owner: str | None, index: _Index
+    ) -> tuple[str | None, str | None, str]:
+        """ "the senator", "the Vermont senator", "the investor": the last person introduced with that role
+        (whose role or neighbouring words have the mention's modifiers), else, for "the ...", the person the
+        passage is about; "a detective" is an unnamed person with that role."""
+        role = _STRIP_EDGE.sub("", mention.text.strip())
+        layer = index.layer
+        definite = mention[0].lower_ in ("the", "this", "that")
+        modifiers = [
+            t.lower_
+            for t in mention
+            if t.i < head.i and t.dep_ in ("compound", "amod") and t.pos_ in ("PROPN", "ADJ") and t.is_alpha
+        ]
+        person = None
+        if key is not None and owner is None:
+            person = layer.by_role(key, head.idx, modifiers if self.generic_null else [])
+        if person is None and definite and owner is None and self.generic_null and mention.start == head.left_edge.i:
+            person = self._recent(art, head, index)
+        if person is None:
+            return None, role, "unnamed"
+        person = layer.people.fullest(person.name, head.idx) or person
+        return person.name, person.role or role, "person"
 
     def _pair(self, art: Article, head: Token, index: _Index) -> str | None:
         """ "Hart and Lee ... They said": the latest two people named together as a subject, in this or the
@@ -228,7 +312,9 @@ class EntityAttributor:
         gender = "m" if head.lower_ in _MALE else "f" if head.lower_ in _FEMALE else None
 
         def fits(person: _Person) -> bool:
-            return not (gender and person.gender and person.gender != gender)
+            # a first name says more than the surname's gender ("Melania Trump" where "Mr. Trump" is a man)
+            own = first_name_gender(person.name) or person.gender
+            return not (gender and own and own != gender)
 
         def too_far(at: int) -> bool:
             return para - art.paragraph_of(at) > self.max_pronoun_distance
@@ -238,19 +324,36 @@ class EntityAttributor:
         best = spoke if named is None or (spoke is not None and spoke[0] >= named[0]) else named
         return best[1] if best is not None else None
 
-    @staticmethod
-    def _named_org(art: Article, mention: Span, head: Token, index: _Index) -> str | None:
+    def _named_org(self, art: Article, mention: Span, head: Token, index: _Index) -> str | None:
         """A generic noun ("the agency said") stands for the organisation the article named just before."""
-        if mention[0].lower_ != "the" or len(mention) > 3 or head.tag_ in ("NNS", "NNPS"):
+        if mention[0].lower_ != "the" or len(mention) > 4 or head.tag_ in ("NNS", "NNPS"):
             return None
         noun = head.lower_
         ends, ents = index.orgs_by_word.get(noun, ([], []))
         k = bisect_right(ends, mention.start_char)
         if k:  # the latest ORG before the mention with this noun in its name
             return _STRIP_EDGE.sub("", ents[k - 1].text).strip()
-        if noun in GENERIC_ORG_NOUNS:
+        if head.lemma_.lower() in ("campaign", "camp"):
+            # "the campaign": the campaign of the person the passage is about, else the one named last
+            person = self._recent(art, head, index)
+            if person is not None:
+                return f"{index.layer.canonical(person.name)} campaign"
+        owned = index.layer.latest_owned(head.lemma_.lower(), head.idx)
+        if owned:  # "the poll" after "the AP-GfK poll"
+            return owned
+        if noun in MEDIA_NOUNS:
+            # "the paper": the last news outlet named within a few paragraphs
+            para = art.paragraph_of(head.idx)
+            k = bisect_right(index.org_ends, mention.start_char)
+            while k > 0 and para - art.paragraph_of(index.orgs[k - 1].start_char) <= self.max_pronoun_distance:
+                org = index.orgs[k - 1]
+                if any(w.lower_ in MEDIA_NAME_WORDS for w in org):
+                    return _STRIP_EDGE.sub("", org.text).strip()
+                k -= 1
+        if noun in GENERIC_ORG_NOUNS or noun in MEDIA_NOUNS:
             k = bisect_right(index.org_ends, mention.start_char)
             last = index.orgs[k - 1] if k else None
-            if last is not None and art.paragraph_of(head.idx) - art.paragraph_of(last.start_char) <= 1:
+            reach = 1 if noun in GENERIC_ORG_NOUNS else self.max_pronoun_distance
+            if last is not None and art.paragraph_of(head.idx) - art.paragraph_of(last.start_char) <= reach:
                 return _STRIP_EDGE.sub("", last.text).strip()
         return None
