@@ -318,11 +318,17 @@ class EntityLayer:
         full = self.people.fullest(name, ent.start_char)
         return self.canonical(full.name if full else name)
 
+    def is_person_entity(self, ent: Span) -> bool:
+        """PERSON, a name the layer took for a person, or a lone surname of one ("Lopez" tagged ORG)."""
+        if ent.label_ == "PERSON" or ent.start_char in self.people.starts:
+            return True
+        return len(ent) == 1 and surname_key(ent.text) in self.people.by_surname
+
     def owner_name(self, ent: Span, noun: Token) -> str:
         """What "<ent> <noun>" names: a person's campaign by the person's fullest name ("Hillary Clinton
         campaign"), a document by its author or publisher, anything else as written ("Obama administration")."""
         lemma = noun.lemma_.lower()
-        person = ent.label_ == "PERSON" or ent.start_char in self.people.starts
+        person = self.is_person_entity(ent)
         if lemma in SAID_NOUNS:
             if person:
                 return self.person_name(ent)
@@ -407,7 +413,10 @@ class EntityLayer:
                 continue
             if tok.ent_type_ != "PERSON" and tok.lower_.replace("’", "'") not in known:
                 continue
-            full = self.people.fullest(tok.text, tok.idx)
+            start = tok.i
+            while start > 0 and tok.doc[start].ent_iob_ == "I" and tok.doc[start - 1].ent_type_ == "PERSON":
+                start -= 1  # "Melania Trump" as a whole, not the surname "Trump" that may be her husband's
+            full = self.people.fullest(clean_name(tok.doc[start : tok.i + 1].text), tok.idx)
             if full is None:
                 continue
             self.subjects.add(tok.idx, full)

@@ -201,7 +201,7 @@ class EntityAttributor:
                 if ent.label_ == "NORP" and self.generic_null:
                     return self._nobody(mention, "group" if head.tag_ in ("NNS", "NNPS") else "unnamed")
                 return _STRIP_EDGE.sub("", ent.text).strip(), None, "organization"
-            if kind == "organization" and head.tag_ not in ("NNS", "NNPS") and ent.end <= head.i:
+            if kind == "organization" and (head.tag_ not in ("NNS", "NNPS") or low == "police") and ent.end <= head.i:
                 # "the Oslo police": the organisation is the place with its noun, not the place
                 return layer.owner_name(ent, head), None, "organization"
             if kind is None or not self.generic_null:
