@@ -185,3 +185,18 @@ def test_initial_matching_two_people_joins_neither():
 
 def test_surname_key_skips_suffixes():
     assert surname_key("C. Stewart Verdery Jr.") == "verdery" and surname_key("Jr.") == "jr"
+
+
+def test_role_with_the_name_in_apposition_is_that_person(extractor):
+    text = "The director, James B. Comey, said that the messages were private."
+    q = by_mention(extractor.extract(text, "ap"), "The director, James B. Comey")
+    assert q.speaker == "James B. Comey" and q.speaker_type == "person"
+
+
+def test_possessive_pronoun_skips_a_name_given_in_passing(extractor):
+    text = (
+        "The director, James B. Comey, said that messages by Ms. Malik and her husband, Syed Rizwan Farook, "
+        "were private. His remarks indicated that the comments were not public."
+    )
+    q = by_mention(extractor.extract(text, "ps"), "His remarks")
+    assert q.speaker == "James B. Comey"

@@ -258,6 +258,13 @@ def _genders(art: Article, people: list[Person]) -> dict[str, str]:
     return {k: ("m" if m > f else "f") for k, (m, f) in votes.items() if m != f}
 
 
+def _subject_like(tok: Token) -> bool:
+    """A subject, or the head of a sentence (a headline, a fragment), or apposition to one."""
+    while tok.dep_ == "appos" and tok.head is not tok:
+        tok = tok.head
+    return tok.dep_ in ("nsubj", "nsubjpass", "ROOT")
+
+
 def _has_who_clause(tok: Token) -> bool:
     """ "with Jane Smith, who has called for ...": the name is the subject of its relative clause."""
     return any(
@@ -281,6 +288,7 @@ class EntityLayer:
     # role key -> [(offset, person, the words around the name, lower case)] for "the Vermont senator"
     roles: dict[str, list[tuple[int, Person, str]]] = field(default_factory=dict)
     skip_quoted: bool = True
+    subject_appositions_only: bool = True
 
     @classmethod
     def build(cls, art: Article, predicates: bool = True, variants: bool = True, plurals: bool = True) -> EntityLayer:
@@ -411,6 +419,8 @@ class EntityLayer:
                 continue  # a name inside a quotation is not what the narrative's next "he" refers to
             if tok.dep_ not in ("nsubj", "nsubjpass", "appos") and not _has_who_clause(tok):
                 continue
+            if self.subject_appositions_only and tok.dep_ == "appos" and not _subject_like(tok.head):
+                continue  # "... by Ms. Malik and her husband, Syed Farook": named in passing, not the topic
             if tok.ent_type_ != "PERSON" and tok.lower_.replace("’", "'") not in known:
                 continue
             start = tok.i

@@ -160,7 +160,9 @@ class EntityAttributor:
             persons
             and head.pos_ == "NOUN"
             and self.generic_null
-            and not any(e.start <= head.i < e.end for e in persons)
+            and not any(
+                e.start <= head.i < e.end or (e.root.dep_ == "appos" and e.root.head.i == head.i) for e in persons
+            )
         ):
             # "several Clinton supporters", "the Obama administration", "Trump's statement": the name is not the
             # head of the mention but what the head belongs to
@@ -258,6 +260,12 @@ class EntityAttributor:
         named = [e for e in ents if e.label_ in ("ORG", "PERSON", "GPE", "NORP") and e.end <= head.i + 1]
         if named:
             return index.layer.owner_name(max(named, key=len), head)
+        names = [t for t in mention if t.i < head.i and t.pos_ == "PROPN"]
+        if names:  # "the RealClearPolitics polling average": a name the model did not tag
+            first = names[-1].i
+            while first - 1 >= mention.start and art.doc[first - 1].pos_ == "PROPN":
+                first -= 1
+            return art.doc[first : names[-1].i + 1].text
         for tok in head.rights:  # "a survey by Edison Research"
             if tok.lower_ in ("by", "from"):
                 obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
