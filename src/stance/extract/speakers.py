@@ -42,6 +42,11 @@ _PLURAL = {"they", "them", "their"}
 _STRIP_EDGE = re.compile(r"^(?:the|a|an)\s+|['’]s$", re.IGNORECASE)
 
 
+def _is_name(tok: Token) -> bool:
+    """A proper noun, or a capitalised word inside a sentence that the tagger took for a common noun."""
+    return tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and not tok.is_sent_start)
+
+
 @dataclass
 class _Index:
     """One article's lookups: its entity layer, the speakers resolved so far (what a pronoun may refer back
@@ -260,10 +265,10 @@ class EntityAttributor:
         named = [e for e in ents if e.label_ in ("ORG", "PERSON", "GPE", "NORP") and e.end <= head.i + 1]
         if named:
             return index.layer.owner_name(max(named, key=len), head)
-        names = [t for t in mention if t.i < head.i and t.pos_ == "PROPN"]
+        names = [t for t in mention if t.i < head.i and _is_name(t)]
         if names:  # "the RealClearPolitics polling average": a name the model did not tag
             first = names[-1].i
-            while first - 1 >= mention.start and art.doc[first - 1].pos_ == "PROPN":
+            while first - 1 >= mention.start and _is_name(art.doc[first - 1]):
                 first -= 1
             return art.doc[first : names[-1].i + 1].text
         for tok in head.rights:  # "a survey by Edison Research"
