@@ -200,3 +200,12 @@ def test_possessive_pronoun_skips_a_name_given_in_passing(extractor):
     )
     q = by_mention(extractor.extract(text, "ps"), "His remarks")
     assert q.speaker == "James B. Comey"
+
+
+def test_the_poll_is_the_one_named_before(extractor):
+    text = (
+        "The survey was conducted for AP and the television networks by Edison Research as voters arrived.\n\n"
+        "The survey also showed that moderates mostly backed Clinton."
+    )
+    q = by_mention(extractor.extract(text, "sv"), "The survey")
+    assert q.speaker == "Edison Research"

@@ -258,6 +258,35 @@ def _genders(art: Article, people: list[Person]) -> dict[str, str]:
     return {k: ("m" if m > f else "f") for k, (m, f) in votes.items() if m != f}
 
 
+def _owned_noun(root: Token, end: int) -> Token | None:
+    """The document or organisation noun a name owns: "the Clinton campaign", "a poll by Gallup", "The survey
+    was conducted for AP and the networks by Edison Research" (the subject of the passive verb above "by")."""
+    noun = root.head
+    if root.dep_ in ("compound", "poss", "nmod", "amod") and noun.i >= end:
+        pass
+    elif root.dep_ == "pobj" and noun.lower_ in ("by", "from"):
+        up = noun.head
+        for _ in range(4):  # up through "networks" and "for" to "conducted"
+            if up.pos_ == "VERB" or up.dep_ == "ROOT":
+                break
+            up = up.head
+        if noun.head.pos_ == "NOUN" and noun.head.lemma_.lower() in SAID_NOUNS:
+            noun = noun.head
+        elif up.pos_ == "VERB" and noun.lower_ == "by":
+            subj = next((c for c in up.children if c.dep_ == "nsubjpass"), None)
+            if subj is None:
+                return None
+            noun = subj
+        else:
+            return None
+    else:
+        return None
+    lemma = noun.lemma_.lower()
+    if noun.pos_ != "NOUN" or (lemma not in SAID_NOUNS and lemma not in ORG_NOUNS):
+        return None
+    return noun
+
+
 def _subject_like(tok: Token) -> bool:
     """A subject, or the head of a sentence (a headline, a fragment), or apposition to one."""
     while tok.dep_ == "appos" and tok.head is not tok:
@@ -357,26 +386,14 @@ class EntityLayer:
                 and ent.start_char not in self.people.starts
             ):
                 continue
-            root = ent.root
-            noun = root.head
-            if root.dep_ in ("compound", "poss", "nmod", "amod") and noun.i >= ent.end:
-                pass
-            elif root.dep_ == "pobj" and noun.lower_ in ("by", "from") and noun.head.pos_ == "NOUN":
-                noun = noun.head
-            elif root.dep_ == "pobj" and noun.dep_ == "agent":
-                # "The survey was conducted ... by Edison Research"
-                subj = next((c for c in noun.head.children if c.dep_ == "nsubjpass"), None)
-                if subj is None:
-                    continue
-                noun = subj
-            else:
+            noun = _owned_noun(ent.root, ent.end)
+            if noun is None:
                 continue
             lemma = noun.lemma_.lower()
-            if noun.pos_ != "NOUN" or (lemma not in SAID_NOUNS and lemma not in ORG_NOUNS):
-                continue
             offsets, names = self.owned.setdefault("campaign" if lemma == "camp" else lemma, ([], []))
-            offsets.append(noun.idx)
-            names.append(self.owner_name(ent, noun))
+            k = bisect_right(offsets, noun.idx)
+            offsets.insert(k, noun.idx)
+            names.insert(k, self.owner_name(ent, noun))
 
     def latest_owned(self, lemma: str, pos: int) -> str | None:
         """The latest named "<name> <noun>" with this noun before `pos` ("the poll" after "an AP-GfK poll")."""
