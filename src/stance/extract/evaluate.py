@@ -355,10 +355,11 @@ def load_speaker_fixture(path: str | Path) -> list[dict[str, Any]]:
 
 
 def _norm_name(name: str | None, punctuation: bool = False) -> str:
-    """A name compared ignoring case and runs of whitespace (and, with `punctuation`, punctuation too)."""
+    """A name compared ignoring case and runs of whitespace (with `punctuation`, ignoring punctuation and all
+    whitespace: "O'Hart" == "OHart", "Press-GfK" == "Press GfK")."""
     text = name or ""
     if punctuation:
-        text = re.sub(r"[^\w\s]", " ", text)
+        return re.sub(r"[\W_]+", "", text).casefold()
     return " ".join(text.split()).casefold()
 
 
