@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 QuoteType = Literal["direct", "indirect", "mixed"]
-SpeakerType = Literal["person", "organization", "document", "unknown"]
+SpeakerType = Literal["person", "organization", "document", "group", "unnamed", "unknown"]
 
 
 @dataclass

@@ -15,6 +15,7 @@ quote or article text (PolNeAR has no licence to copy it).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -353,12 +354,18 @@ def load_speaker_fixture(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _norm_name(name: str | None) -> str:
-    return " ".join((name or "").split()).casefold()
+def _norm_name(name: str | None, punctuation: bool = False) -> str:
+    """A name compared ignoring case and runs of whitespace (with `punctuation`, ignoring punctuation and all
+    whitespace: "O'Hart" == "OHart", "Press-GfK" == "Press GfK")."""
+    text = name or ""
+    if punctuation:
+        return re.sub(r"[\W_]+", "", text).casefold()
+    return " ".join(text.split()).casefold()
 
 
 def find_fixture_quote(row: dict[str, Any], quotes: list[Quote]) -> Quote | None:
-    """The prediction whose speaker mention overlaps the row's Source, else whose cue overlaps its Cue."""
+    """The prediction whose speaker mention overlaps the row's Source, else whose cue overlaps its Cue, else
+    (when the row gives content offsets) the one overlapping most of its content."""
     source = [(row["source_start"], row["source_end"])]
     cue = [(row["cue_start"], row["cue_end"])]
     for quote in quotes:
@@ -367,14 +374,23 @@ def find_fixture_quote(row: dict[str, Any], quotes: list[Quote]) -> Quote | None
     for quote in quotes:
         if overlap(_optional_span(quote.cue_start, quote.cue_end), cue) > 0:
             return quote
+    content = _optional_span(row.get("content_start"), row.get("content_end"))
+    if content:
+        best = max(quotes, key=lambda q: overlap(quote_fragments(q), content), default=None)
+        if best is not None and 2 * overlap(quote_fragments(best), content) >= span_length(content):
+            return best
     return None
 
 
-def speaker_resolution(rows: list[dict[str, Any]], predictions: dict[str, list[Quote]]) -> dict[str, Any]:
+def speaker_resolution(
+    rows: list[dict[str, Any]], predictions: dict[str, list[Quote]], punctuation: bool = False
+) -> dict[str, Any]:
     """Resolution accuracy on the fixture: the found quote's `speaker` must equal the expected name.
 
-    Case and runs of whitespace are ignored. No matching quote, or a quote with no resolved speaker,
-    counts as wrong. Rows whose article is not in `predictions` are reported as not run.
+    Case and runs of whitespace are ignored (and punctuation, with `punctuation`). An expected None (the
+    article names no speaker) is right when the found quote's `speaker` is None. No matching quote, or a
+    quote with no resolved speaker where a name is expected, counts as wrong. Rows whose article is not in
+    `predictions` are reported as not run.
     """
     right, unmatched, unresolved, wrong, not_run = 0, 0, 0, 0, 0
     by_kind: dict[str, list[int]] = {}
@@ -385,9 +401,15 @@ def speaker_resolution(rows: list[dict[str, Any]], predictions: dict[str, list[Q
             not_run += 1
             continue
         quote = find_fixture_quote(row, predictions[article_id])
-        ok = (
-            quote is not None and quote.speaker is not None and _norm_name(quote.speaker) == _norm_name(row["expected"])
-        )
+        expected = row["expected"]
+        if quote is None:
+            ok = False
+        elif expected is None:
+            ok = quote.speaker is None
+        else:
+            ok = quote.speaker is not None and _norm_name(quote.speaker, punctuation) == _norm_name(
+                expected, punctuation
+            )
         tally = by_kind.setdefault(row["kind"], [0, 0])
         tally[0] += 1
         tally[1] += ok
@@ -397,20 +419,23 @@ def speaker_resolution(rows: list[dict[str, Any]], predictions: dict[str, list[Q
         if quote is None:
             unmatched += 1
             why = "no quote with this source or cue"
-        elif quote.speaker is None:
+        elif quote.speaker is None:  # (an expected None with speaker None is right, so never here)
             unresolved += 1
             why = "speaker not resolved"
         else:
             wrong += 1
-            why = "different name"
+            why = "different name" if expected is not None else "named a speaker the article does not name"
         errors.append(
             {
-                "line": row["line"],
+                "line": row.get("line"),
+                "item_id": row.get("item_id"),
                 "file": row["file"],
                 "kind": row["kind"],
                 "source": [row["source_start"], row["source_end"]],
                 "expected": row["expected"],
                 "predicted": quote.speaker if quote else None,
+                "mention": quote.speaker_mention if quote else None,
+                "speaker_type": quote.speaker_type if quote else None,
                 "why": why,
             }
         )
@@ -426,6 +451,64 @@ def speaker_resolution(rows: list[dict[str, Any]], predictions: dict[str, list[Q
         "by_kind": {k: {"total": t, "right": r} for k, (t, r) in sorted(by_kind.items())},
         "errors": errors,
     }
+
+
+RESOLUTION_KINDS = {"pronoun", "role", "surname", "group"}
+_OFFSETS = ("source_start", "source_end", "cue_start", "cue_end")
+
+
+def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    rows = []
+    for line, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise TableError(path, f"not JSON: {err.msg}", line=line) from err
+        if not isinstance(rec, dict):
+            raise TableError(path, "expected a JSON object", line=line)
+        rows.append((line, rec))
+    return rows
+
+
+def load_resolution_set(folder: str | Path, half: str, labels: str | Path) -> list[dict[str, Any]]:
+    """The stand-off speaker-resolution set: `items.jsonl` rows of one `half`, joined by `item_id` to the
+    labels file (`expected`: a full name or null when the article names no speaker). Items without a label
+    yet are left out (the labels arrive in batches); a label without an item is an error."""
+    folder = Path(folder)
+    items_path = folder / "items.jsonl"
+    labels_path = Path(labels) if Path(labels).is_absolute() else folder / labels
+    items: dict[str, dict[str, Any]] = {}
+    for line, rec in _read_jsonl(items_path):
+        for key in ("item_id", "file", "kind", "half", *_OFFSETS):
+            if key not in rec:
+                raise TableError(items_path, f"missing field {key!r}", line=line, field=key)
+        for key in (*_OFFSETS, "content_start", "content_end"):
+            value = rec.get(key)
+            if value is None and key.startswith("content"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise TableError(items_path, f"expected a non-negative integer, got {value!r}", line=line, field=key)
+        if rec["kind"] not in RESOLUTION_KINDS:
+            raise TableError(items_path, f"kind must be one of {sorted(RESOLUTION_KINDS)}", line=line, field="kind")
+        rec["line"] = line
+        items[str(rec["item_id"])] = rec
+    rows = []
+    for line, rec in _read_jsonl(labels_path):
+        item_id = str(rec.get("item_id"))
+        if item_id not in items:
+            raise TableError(labels_path, f"no item {item_id!r} in {items_path}", line=line, field="item_id")
+        if "expected" not in rec:
+            raise TableError(labels_path, "missing field 'expected'", line=line, field="expected")
+        expected = rec["expected"]
+        if expected is not None and (not isinstance(expected, str) or not expected.strip()):
+            raise TableError(labels_path, "expected must be a name or null", line=line, field="expected")
+        item = items[item_id]
+        if item["half"] != half:
+            continue
+        rows.append({**item, "expected": expected, "expected_type": rec.get("speaker_type")})
+    return rows
 
 
 # --- one system, end to end -------------------------------------------------------------------

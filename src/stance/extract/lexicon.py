@@ -184,6 +184,7 @@ ORG_NOUNS = frozenset(
     coalition army military navy commission board team network newspaper paper magazine station channel
     university school hospital foundation institute center centre club league federation alliance authority
     authorities officials spokesmen regime cabinet secretariat bureau service services prosecutors
+    outlet daily publication camp
     """.split()
 )
 
@@ -224,3 +225,66 @@ HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "madam"
 
 # "The agency said": nouns that stand for the organisation the article named just before.
 GENERIC_ORG_NOUNS = frozenset("agency company firm organization organisation group office department bureau".split())
+# (media nouns: see MEDIA_NOUNS below)
+
+# Titles written before a name; stripped from the name, kept as the role ("Sen. Ted Cruz").
+TITLES = frozenset(
+    """
+    mr mrs ms miss dr sen rep gov gen col lt sgt capt prof rev president senator governor secretary minister judge
+    justice mayor speaker representative congressman congresswoman sir lord lady dame prime vice
+    """.split()
+)
+
+# Nouns for a generic body of people: as a speaker they name no one ("officials said", "the crowd chanted").
+GROUP_NOUNS = frozenset(
+    """
+    officials authorities prosecutors spokesmen people crowd audience public electorate everyone everybody
+    many most others observers critics supporters opponents voters experts analysts residents
+    """.split()
+)
+
+# Nicknames and the first name they shorten, so that "Jim Hart" and "James R. Hart" are one person.
+NICKNAMES = {
+    "jim": "james", "jimmy": "james", "jamie": "james", "bill": "william", "billy": "william", "will": "william",
+    "willie": "william", "liam": "william", "bob": "robert", "bobby": "robert", "rob": "robert", "bert": "robert",
+    "mike": "michael", "mick": "michael", "dick": "richard", "rick": "richard", "rich": "richard",
+    "ricky": "richard", "tom": "thomas", "tommy": "thomas", "joe": "joseph", "joey": "joseph", "chuck": "charles",
+    "charlie": "charles", "chris": "christopher", "dan": "daniel", "danny": "daniel", "dave": "david",
+    "ed": "edward", "eddie": "edward", "ted": "edward", "ned": "edward", "steve": "stephen", "steven": "stephen",
+    "tony": "anthony", "andy": "andrew", "drew": "andrew", "matt": "matthew", "pat": "patrick", "pete": "peter",
+    "sam": "samuel", "ben": "benjamin", "nick": "nicholas", "jon": "jonathan", "jeff": "jeffrey", "greg": "gregory",
+    "ken": "kenneth", "larry": "lawrence", "jerry": "gerald", "don": "donald", "ron": "ronald", "tim": "timothy",
+    "fred": "frederick", "hank": "henry", "harry": "henry", "jack": "john", "johnny": "john", "al": "albert",
+    "alex": "alexander", "doug": "douglas", "phil": "philip", "ray": "raymond", "sandy": "sandra",
+    "liz": "elizabeth", "beth": "elizabeth", "betsy": "elizabeth", "betty": "elizabeth", "kate": "katherine",
+    "kathy": "katherine", "katie": "katherine", "cathy": "catherine", "sue": "susan", "suzy": "susan",
+    "peggy": "margaret", "maggie": "margaret", "meg": "margaret", "jenny": "jennifer", "jen": "jennifer",
+    "debbie": "deborah", "deb": "deborah", "pam": "pamela", "patty": "patricia", "trish": "patricia",
+    "barb": "barbara", "vicky": "victoria", "becky": "rebecca", "abby": "abigail",
+}  # fmt: skip
+
+# Nouns that describe one person without naming them; "the investor said" refers to the person the passage is
+# about when the article gives no one that role.
+EPITHET_NOUNS = frozenset(
+    """
+    tycoon magnate investor entrepreneur columnist journalist reporter writer commentator pundit star actor
+    actress singer rapper comedian celebrity frontrunner front-runner hopeful contender challenger incumbent
+    veteran businessman businesswoman billionaire mogul developer host anchor novelist historian scholar
+    """.split()
+)
+
+# Organisation nouns that stand for the organisation of their kind the article named last ("the paper said").
+MEDIA_NOUNS = frozenset("paper newspaper daily outlet network publication station channel magazine website".split())
+
+# What someone said or published, as the subject of a cue: it speaks for its author ("His remarks suggested",
+# "the polling average shows"). Used only to resolve speakers, with DOCUMENT_NOUNS.
+UTTERANCE_NOUNS = frozenset("remark comment words testimony interview answer response average".split())
+
+# Words in an organisation's name that make it a news outlet, what "the paper" or "the network" refers to.
+MEDIA_NAME_WORDS = frozenset(
+    """
+    times post news journal daily herald tribune gazette sentinel globe press review magazine network tv radio
+    telegraph guardian chronicle examiner observer inquirer register star sun mail express independent reuters
+    cnn fox msnbc nbc abc cbs bbc npr politico breitbart axios bloomberg economist atlantic hill
+    """.split()
+)

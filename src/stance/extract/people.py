@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from stance.extract.lexicon import FEMALE_NAMES, MALE_NAMES
 
 FIRST_NAMES = MALE_NAMES | FEMALE_NAMES
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Person:
 def surname_key(name: str) -> str:
     """The last word of a name, lower-cased, with curly apostrophes straightened (O’Neill == O'Neill)."""
     words = name.replace("’", "'").split()
+    while len(words) > 1 and words[-1].lower().strip(".,") in _SUFFIXES:
+        words = words[:-1]  # "C. Stewart Verdery Jr." is Mr. Verdery
     return words[-1].lower().strip(".,") if words else ""
 
 
