@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from stance.extract.names import PersonName, compatible, fold, has_capital, org_key, parse_person, role_words
+from stance.extract.names import PARTICLES, PersonName, compatible, fold, has_capital, org_key, parse_person, role_words
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +256,12 @@ def _slug(text: str) -> str:
     return slug[:40].rstrip("-") or "speaker"
 
 
+def _name_like(mention: str) -> bool:
+    """A mention that is a way of writing the name ("Sen. Kessler"), not a phrase around it ("Kessler, the mayor")."""
+    words = mention.split()
+    return bool(words) and all(w[0].isupper() or w.lower() in PARTICLES for w in words) and "," not in mention
+
+
 def _most_common(counter: Counter) -> list[str]:
     return [name for name, _ in sorted(counter.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))]
 
@@ -298,7 +304,7 @@ class SpeakerTable:
                 if o.parsed is not None:
                     last = o.parsed.last
                     for mention, c in o.mentions.items():
-                        if last and last in fold(mention).replace("’", "'").replace("'", "").split():
+                        if _name_like(mention) and last in fold(mention).replace("’", "'").replace("'", "").split():
                             aliases[" ".join(mention.split())] += c
             self.rows.append(
                 {

@@ -14,6 +14,7 @@ import csv
 import json
 import logging
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,8 @@ def _batches(path: Path, chunk_size: int) -> Iterator[dict[str, list]]:
         except Exception as err:  # pyarrow raises several types for corrupt files
             raise TableError(path, f"unreadable Parquet file ({err})") from None
         names = pf.schema_arrow.names
+        if pf.metadata.num_rows == 0:
+            return
         _missing(path, names)
         for c in ("speaker", "speaker_type", "speaker_mention", "speaker_role"):
             kind = pf.schema_arrow.field(c).type if c in names else pa.null()
@@ -246,6 +249,9 @@ def _write_parquet(src: Path, tmp: Path, table: SpeakerTable, on_chunk: ChunkHoo
 
     pf = pq.ParquetFile(src)
     names = pf.schema_arrow.names
+    if pf.metadata.num_rows == 0 and not set(REQUIRED) <= set(names):  # no quotes at all: nothing to add
+        shutil.copyfile(src, tmp)
+        return 0
     _missing(src, names)
     schema = pf.schema_arrow
     id_field = pa.field(SPEAKER_ID, pa.string())
