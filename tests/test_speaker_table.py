@@ -174,6 +174,10 @@ def test_organisations_merge_by_normalised_name_and_generic_names_stay_per_artic
     assert table.by_id[state]["canonical_name"] in ("U.S. State Department", "US State Department")
     a3, a4 = sid(table, "a3", "agency", "organization"), sid(table, "a4", "agency", "organization")
     assert a3 != a4 and table.by_id[a3]["article"] == "a3"
+    capitalised = table_for([("a1", "Police", "organization"), ("a2", "Police", "organization")])
+    assert sid(capitalised, "a1", "Police", "organization") != sid(capitalised, "a2", "Police", "organization")
+    kings = table_for([("a1", "King", "person"), ("a2", "King", "person")])  # a surname, not a role
+    assert sid(kings, "a1", "King") == sid(kings, "a2", "King")
     merged = table_for(rows, generic="corpus")
     assert sid(merged, "a3", "agency", "organization") == sid(merged, "a4", "agency", "organization")
 

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from stance.extract.lexicon import FEMALE_NAMES, HONORIFICS, MALE_NAMES, ROLE_NOUNS
+from stance.extract.lexicon import DOCUMENT_NOUNS, FEMALE_NAMES, HONORIFICS, MALE_NAMES, ORG_NOUNS, ROLE_NOUNS
 
 # A title word -> the role word it stands for ("" when it says nothing about a role, e.g. "Mr.").
 TITLES = {
@@ -80,9 +80,37 @@ def role_words(text: str | None) -> set[str]:
     return out
 
 
+_COMMON_NOUNS = {w.rstrip(".").lower() for w in ROLE_NOUNS | ORG_NOUNS | DOCUMENT_NOUNS} | set(
+    """police authorities official expert analyst critic supporter opponent protester demonstrator voter people
+        resident witness observer investigator source aide adviser advisor lawmaker economist researcher scientist
+        study poll survey report member leader worker employee staff staffer activist organizer organiser user
+        customer student teacher parent family friend neighbor neighbour officer agent spokesman spokeswoman
+        """.split()
+)
+_DETERMINERS = set(
+    """the a an his her their its our my your some many several most all both other others these those this that
+    few two three four five local small large top senior former federal state city county
+    """.split()
+)
+
+
 def has_capital(text: str) -> bool:
     """A proper name has a capital letter somewhere ("the agency" and "officials" do not)."""
     return any(c.isupper() for c in text)
+
+
+def is_generic(name: str, person: bool = False) -> bool:
+    """A name that names no one in particular: no capital letter ("officials"), or only the sentence's first
+    capital on a common word ("Police", "His aides", "Small groups of protesters"). For a `person` only the
+    first two tests apply: "King" or "Judge" alone is more likely a surname than a role."""
+    words = fold(name).split()
+    if not words or not has_capital(name):
+        return True
+    if has_capital(name.lstrip()[1:]):
+        return False
+    first = words[0].strip(".,'\"")
+    singular = first[:-1] if first.endswith("s") else first
+    return first in _DETERMINERS or (not person and (first in _COMMON_NOUNS or singular in _COMMON_NOUNS))
 
 
 @dataclass

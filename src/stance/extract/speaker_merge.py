@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from stance.extract.names import PARTICLES, PersonName, compatible, fold, has_capital, org_key, parse_person, role_words
+from stance.extract.names import PARTICLES, PersonName, compatible, fold, is_generic, org_key, parse_person, role_words
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class SpeakerMerger:
         full: dict[str, list[_Obs]] = {}  # person name key -> its observations
         partial: list[_Obs] = []
         for obs in sorted(observations, key=lambda o: (o.kind, o.name, o.article)):
-            generic = not has_capital(obs.name)
+            generic = is_generic(obs.name, person=obs.kind == "person")
             if obs.kind == "person" and not generic:
                 obs.parsed = parse_person(obs.name, self.nicknames)
             if obs.parsed is None:
@@ -249,6 +249,7 @@ DEFAULT_MERGER = {"_target_": "stance.extract.speaker_merge.SpeakerMerger"}
 
 
 _THE = re.compile(r"^the\s+(?=\S)", re.IGNORECASE)
+_EDGES = re.compile(r"^[^\w(]+|[^\w.)]+$")  # stray marks an article's markup left around a name: '">Sanders'
 
 
 def _slug(text: str) -> str:
@@ -274,7 +275,8 @@ def _canonical(cluster: _Cluster) -> str:
             forms[o.parsed.display] += o.quotes
     if not forms:
         for o in cluster.members:
-            forms[o.parsed.display if o.parsed is not None else _THE.sub("", " ".join(o.name.split()))] += o.quotes
+            name = o.parsed.display if o.parsed is not None else _THE.sub("", " ".join(o.name.split()))
+            forms[_EDGES.sub("", name) or name] += o.quotes
     return _most_common(forms)[0]
 
 
