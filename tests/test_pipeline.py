@@ -365,3 +365,17 @@ def test_a_failing_speaker_pass_leaves_no_files(store, articles, tmp_path, monke
     with pytest.raises(RuntimeError, match="disk full"):
         run_pipeline(pipeline_cfg(None, articles, out, f"model_uri={store['model_dir']}", "jsonl=true"))
     assert list(out.iterdir()) == []
+
+
+def test_speaker_scratch_folders_of_dead_runs_are_removed_and_our_own_at_close(tmp_path):
+    from stance.workflows.pipeline_speakers import PipelineSpeakers
+
+    dead = tmp_path / ".stance-pipeline-999999999-abc"  # no process has this id
+    live = tmp_path / f".stance-pipeline-{os.getpid()}-abc"
+    dead.mkdir()
+    live.mkdir()
+    speakers = PipelineSpeakers(tmp_path)
+    assert not dead.exists() and live.exists() and speakers.scratch.is_dir()
+    speakers.writer("quotes.parquet").write(pd.DataFrame({"x": [1]}))
+    speakers.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]

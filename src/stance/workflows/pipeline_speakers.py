@@ -11,6 +11,7 @@ whether the run finishes or fails.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,10 +22,12 @@ import pandas as pd
 from stance.extract.speaker_merge import SpeakerIndex, SpeakerTable
 from stance.extract.speaker_table import Staged, build_merger, write_speaker_ids
 from stance.io import TableWriter
+from stance.io.atomic import process_alive
 from stance.report import QuoteSample, SpeakerTally
 
 log = logging.getLogger(__name__)
 
+_SCRATCH = ".stance-pipeline-"
 _TALLY_COLUMNS = ["speaker", "speaker_type", "stance", "stance_score", "low_confidence", "quote_id", "text"]
 
 
@@ -35,7 +38,12 @@ class PipelineSpeakers:
         self.out_dir = Path(out_dir)
         self.merger = build_merger(extract_cfg)
         self.index = SpeakerIndex()
-        self.scratch = Path(tempfile.mkdtemp(prefix=".stance-pipeline-", dir=self.out_dir))
+        for stale in self.out_dir.glob(f"{_SCRATCH}*"):  # left by a run that was killed
+            pid = stale.name[len(_SCRATCH) :].split("-")[0]
+            if stale.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+                log.warning("removed %s, left by process %s that no longer runs", stale, pid)
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{os.getpid()}-", dir=self.out_dir))
         self.writers: list[TableWriter] = []
         self.table: SpeakerTable | None = None
 
