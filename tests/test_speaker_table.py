@@ -144,6 +144,18 @@ def test_suffixes_distinguish_and_a_unique_surname_attaches():
         == 3
     )
     assert sid(table, "a5", "King") == sid(table, "a4", "Martin Luther King Jr.")
+    trumps = [
+        ("a1", "Donald J. Trump", "person"),
+        ("a2", "Donald Trump", "person"),
+        ("a3", "Donald Trump Jr.", "person"),
+    ]
+    strict, loose = table_for(trumps), table_for(trumps, suffixes="optional")
+    assert (
+        sid(strict, "a1", "Donald J. Trump")
+        == sid(strict, "a2", "Donald Trump")
+        != sid(strict, "a3", "Donald Trump Jr.")
+    )
+    assert len({sid(loose, *t) for t in trumps}) == 1  # what "optional" costs
 
 
 def test_a_person_and_an_organisation_with_the_same_name_never_merge():

@@ -2,7 +2,8 @@
 
 "Sen. Ann M. Kessler", "Ann Kessler" and "Kessler" parse to the same surname and compatible first and
 middle names; "George W. Bush" and "George H. W. Bush" do not (their middle initials differ), and
-"John Smith Jr." and "John Smith Sr." do not (a suffix distinguishes). Titles and honorifics are not part
+"John Smith Jr." and "John Smith Sr." do not, nor (by default) "Donald Trump Jr." and "Donald Trump": a suffix
+distinguishes. Titles and honorifics are not part
 of the name; they become role words ("Sen." -> senator) and a gender hint ("Mrs." -> f), which the merge
 uses as evidence between namesakes.
 """
@@ -199,12 +200,14 @@ def _part_fits(a: str, b: str) -> bool:
     return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
 
 
-def compatible(a: PersonName, b: PersonName) -> bool:
+def compatible(a: PersonName, b: PersonName, optional_suffix: bool = False) -> bool:
     """Could two full names (same surname) be the same person? Middles must match part for part when both
-    give them; a suffix on both must be the same; a first initial must fit the other's first name."""
+    give them; suffixes must be the same (with `optional_suffix`, only when both give one: "Joseph R. Biden Jr."
+    = "Joe Biden", but then also "Donald Trump Jr." = "Donald Trump"); a first initial must fit the other's
+    first name."""
     if a.last != b.last or not a.first or not b.first:
         return False
-    if a.suffix and b.suffix and a.suffix != b.suffix:
+    if a.suffix != b.suffix and (not optional_suffix or (a.suffix and b.suffix)):
         return False
     if not _part_fits(a.first, b.first):
         return False

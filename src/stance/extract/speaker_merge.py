@@ -6,7 +6,7 @@ in full). Across articles the same person is written differently ("Ann M. Kessle
 
 1. Persons with a first and a last name merge when the names are compatible (`names.compatible`): same
    surname, same first name (nicknames mapped: Bill = William), middle names or initials that agree part
-   for part when both give them, no two different suffixes (Jr. / Sr. / III). Names are taken from the
+   for part when both give them, the same suffix (Jr. / Sr. / III; none on both). Names are taken from the
    fullest first, so a name that fits two people ("George Bush" beside "George W." and "George H. W.") is
    not merged into either: it stays its own entry, marked `ambiguous`.
 2. A surname alone ("Kessler", "Sen. Kessler") joins the full name its own article gives with that surname;
@@ -134,11 +134,21 @@ class SpeakerMerger:
         surnames alone apart (still joined to a full name in their own article).
     evidence: titles, roles and gender pick one of several namesakes when exactly one fits.
     generic: "article" keeps a name without capitals ("the agency") apart per article; "corpus" merges it.
+    suffixes: "distinguish": "Donald Trump Jr." never merges with a name without "Jr."; "optional": it does when
+        nothing else differs ("Joseph R. Biden Jr." = "Joe Biden", but also "Donald Trump Jr." = "Donald Trump").
     """
 
     def __init__(
-        self, nicknames: bool = True, surnames: str = "unique", evidence: bool = True, generic: str = "article"
+        self,
+        nicknames: bool = True,
+        surnames: str = "unique",
+        evidence: bool = True,
+        generic: str = "article",
+        suffixes: str = "distinguish",
     ):
+        if suffixes not in ("distinguish", "optional"):
+            raise ValueError(f"extract.speaker_table.suffixes must be 'distinguish' or 'optional', got '{suffixes}'")
+        self.optional_suffix = suffixes == "optional"
         if surnames not in ("unique", "never"):
             raise ValueError(f"extract.speaker_table.surnames must be 'unique' or 'never', got '{surnames}'")
         if generic not in ("article", "corpus"):
@@ -205,7 +215,9 @@ class SpeakerMerger:
             name = obs[0].parsed
             assert name is not None
             people = by_last.setdefault(name.last, [])
-            cands = self._narrow([c for c in people if not c.ambiguous and compatible(name, c.rep)], obs)
+            cands = self._narrow(
+                [c for c in people if not c.ambiguous and compatible(name, c.rep, self.optional_suffix)], obs
+            )
             if len(cands) == 1:
                 cluster = cands[0]
             else:
@@ -249,7 +261,9 @@ DEFAULT_MERGER = {"_target_": "stance.extract.speaker_merge.SpeakerMerger"}
 
 
 _THE = re.compile(r"^the\s+(?=\S)", re.IGNORECASE)
-_EDGES = re.compile(r"^[^\w(]+|[^\w.)]+$")  # stray marks an article's markup left around a name: '">Sanders'
+_EDGES = re.compile(
+    r"^[\"'“”‘’<>]+|[,;:\"'“”‘’<>]+$"
+)  # stray marks an article's markup left around a name: '">Sanders'
 
 
 def _slug(text: str) -> str:
