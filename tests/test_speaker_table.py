@@ -326,6 +326,11 @@ def test_a_bad_row_is_named_by_file_line_and_field(tmp_path):
     write_quotes(quotes, rows)
     with pytest.raises(TableError, match=r"quotes.jsonl, line 2, field 'speaker'"):
         finalize_speakers(quotes)
+    write_quotes(quotes, [dict(QUOTES[0]), {k: v for k, v in QUOTES[1].items() if k != "article_id"}])
+    with pytest.raises(TableError, match=r"quotes.jsonl, line 2, field 'article_id'"):
+        finalize_speakers(quotes)
+    with pytest.raises(TableError, match="file not found"):
+        finalize_speakers(tmp_path / "nothing.jsonl")
     no_column = tmp_path / "other.csv"
     pd.DataFrame({"article_id": ["a"], "text": ["x"]}).to_csv(no_column, index=False)
     with pytest.raises(TableError, match="field 'speaker'"):

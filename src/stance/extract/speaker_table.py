@@ -131,6 +131,9 @@ def _batches(path: Path, chunk_size: int) -> Iterator[dict[str, list]]:
             _missing(path, header)
             records = ((line, dict(zip(header, record))) for line, record in rows)
         for lineno, obj in records:
+            for c in REQUIRED:
+                if c not in obj:
+                    raise TableError(path, f"no '{c}' in the row: not a quote record", line=lineno, field=c)
             for c in NEEDED:
                 if c != "article_id":
                     _check_text(path, lineno, c, obj.get(c))
@@ -167,6 +170,8 @@ def collect_speakers(
 ) -> SpeakerIndex:
     """First pass: every quote's speaker name, type, mention and role, by article."""
     index = index if index is not None else SpeakerIndex()
+    if not Path(path).is_file():
+        raise TableError(path, "file not found")
     if Path(path).stat().st_size == 0 and table_format(path) == "jsonl":
         return index  # no quotes at all
     for cols in _batches(Path(path), chunk_size):
