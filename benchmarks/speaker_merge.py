@@ -43,24 +43,23 @@ def load_pairs(path: Path) -> list[dict[str, Any]]:
 
 
 def sides(pair: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The two gold mentions of a pair, each with article, source (and cue) offsets."""
+    """The two gold mentions of a pair: {file, source_start, source_end, cue_start, cue_end, ...} each."""
     return pair["a"], pair["b"]
 
 
 def article_of(side: dict[str, Any]) -> str:
-    return str(side["article"]).removesuffix(".txt")
+    return str(side["file"]).removesuffix(".txt")
+
+
+def side_key(side: dict[str, Any]) -> str:
+    """How scripts/speaker_merge/score.py names a side."""
+    return f"{side['file']}:{side['source_start']}"
 
 
 def spans_of(side: dict[str, Any], name: str) -> list[tuple[int, int]]:
-    """The gold (start, end) pieces of the side's source or cue; [] when the pair does not give them."""
-    value = side.get(name)
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        value = [value.get("start"), value.get("end")]
-    if value and isinstance(value[0], (list, tuple)):
-        return [(int(a), int(b)) for a, b in value]
-    return [(int(value[0]), int(value[1]))]
+    """The gold (start, end) of the side's source or cue; [] when the pair does not give it."""
+    start, end = side.get(f"{name}_start"), side.get(f"{name}_end")
+    return [] if start is None or end is None else [(int(start), int(end))]
 
 
 def overlaps(a: int | None, b: int | None, spans: list[tuple[int, int]]) -> int:
@@ -87,7 +86,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, default=Path("data/speaker_merge/pairs.jsonl"))
     parser.add_argument("--text-dir", type=Path, default=Path("../shared/data/polnear/train/text"))
     parser.add_argument("--work", type=Path, default=Path("outputs/speaker_merge"))
-    parser.add_argument("--quotes", type=Path, default=None, help="an existing quotes .jsonl of (at least) the articles")
+    parser.add_argument(
+        "--quotes", type=Path, default=None, help="an existing quotes .jsonl of (at least) the articles"
+    )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides of the extract config")
     args = parser.parse_args()
 
@@ -120,6 +121,7 @@ def main() -> None:
             by_article.setdefault(str(row["article_id"]), []).append(row)
     tp = fp = fn = tn = 0
     missing = {"no quote": 0, "no speaker": 0}
+    predictions: dict[str, str | None] = {}  # for scripts/speaker_merge/score.py
     for pair in pairs:
         found = []
         for side in sides(pair):
@@ -127,6 +129,7 @@ def main() -> None:
             if speaker_id is None:
                 missing["no quote" if how == "no quote" else "no speaker"] += 1
             found.append(speaker_id)
+            predictions[side_key(side)] = speaker_id
         if None in found:
             continue
         same_gold, same_pred = bool(pair["same"]), found[0] == found[1]
@@ -138,10 +141,14 @@ def main() -> None:
     precision = tp / (tp + fp) if tp + fp else float("nan")
     recall = tp / (tp + fn) if tp + fn else float("nan")
     print(f"pairs: {len(pairs)} in {len(needed)} articles; scored (both sides found): {scored}")
-    print(f"sides not found: {missing['no quote']} with no matching quote, {missing['no speaker']} quote without speaker")
+    print(
+        f"sides not found: {missing['no quote']} with no matching quote, {missing['no speaker']} quote without speaker"
+    )
     print(f"same person: TP {tp}  FP {fp}  FN {fn}  TN {tn}")
     print(f"precision {precision:.3f}  recall {recall:.3f}")
     print(f"speakers in the table: {table['speakers']} ({time.perf_counter() - started:.0f} s)")
+    (args.work / "predictions.json").write_text(json.dumps(predictions, indent=1), encoding="utf-8")
+    print(f"predictions for scripts/speaker_merge/score.py: {args.work / 'predictions.json'}")
 
 
 if __name__ == "__main__":
