@@ -113,9 +113,9 @@ def test_outputs_exist_and_counts_agree(finished):
     for label in labels:
         assert speakers[f"n_{label}"].sum() == summary["stance_counts"][label]
     resolved = quotes[quotes["speaker"].notna()]
-    expected = resolved.groupby(["speaker", "speaker_type"]).size().to_dict()
-    got = {(r.speaker, r.speaker_type): r.quotes for r in speakers[speakers["resolved"]].itertuples()}
-    assert got == expected and any("Tom Brandt" in s for s, _ in got)
+    expected = resolved.groupby("speaker_id").size().to_dict()  # one row per speaker_id, merged across articles
+    got = {r.speaker_id: r.quotes for r in speakers[speakers["resolved"]].itertuples()}
+    assert got == expected and any("Tom Brandt" in s for s in speakers["speaker"])
     unresolved = speakers[~speakers["resolved"]]
     assert unresolved["quotes"].sum() == quotes["speaker"].isna().sum() == summary["unresolved_quotes"]
     top = speakers.set_index("speaker").loc["Jane Roe", "typical_quote_1"]
@@ -324,3 +324,58 @@ def test_an_article_that_breaks_the_extractor_is_rejected_not_fatal(store, tmp_p
     assert Path(reject["source"]).name == "boom.txt" and "quote extraction failed" in reject["reason"]
     with pytest.raises(ArticleError, match=r"boom\.txt: article 'boom': quote extraction failed"):
         run_pipeline(pipeline_cfg(None, folder, tmp_path / "out2", f"model_uri={store['model_dir']}", "on_error=raise"))
+
+
+SAME_PERSON = {
+    "a.txt": 'Mayor Ann M. Kessler said the bridge would reopen on Monday.\n\n"It is safe," Kessler added.\n',
+    "b.txt": '"We will not wait," said Ann Kessler, the mayor.\n',
+    "c.txt": "Kessler said the road was open. Tom Brandt said it was not.\n",
+}
+
+
+def test_speaker_ids_merge_one_person_across_articles(store, tmp_path):
+    folder = tmp_path / "same"
+    folder.mkdir()
+    for name, text in SAME_PERSON.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_pipeline(pipeline_cfg(None, folder, out, f"model_uri={store['model_dir']}", "jsonl=true"))
+    quotes = pd.read_parquet(out / "quotes.parquet")
+    kessler = quotes[quotes["speaker"].fillna("").str.contains("Kessler")]
+    assert set(kessler["article_id"]) == {"a", "b", "c"} and kessler["speaker_id"].nunique() == 1
+    assert quotes["speaker_id"].isna().tolist() == quotes["speaker"].isna().tolist()
+    assert [r["speaker_id"] for r in read_jsonl(out / "quotes.jsonl")] == quotes["speaker_id"].tolist()
+    speakers = pd.read_csv(out / "speakers.csv", keep_default_na=False)
+    row = speakers.set_index("speaker_id").loc[kessler["speaker_id"].iloc[0]]
+    assert (row["speaker"], row["quotes"], row["articles"]) == ("Ann M. Kessler", len(kessler), 3)
+    assert set(row["aliases"].split("; ")) == {"Ann M. Kessler", "Mayor Ann M. Kessler", "Kessler", "Ann Kessler"}
+    assert speakers["quotes"].sum() == summary["quotes"] and summary["speakers"] == int(speakers["resolved"].sum())
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count(f'data-speaker="{row.name}"') == len(kessler) + 1  # every quote row and the chart bar
+
+
+def test_a_failing_speaker_pass_leaves_no_files(store, articles, tmp_path, monkeypatch):
+    import stance.workflows.pipeline_speakers as speakers_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(speakers_module, "write_speaker_ids", broken)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_pipeline(pipeline_cfg(None, articles, out, f"model_uri={store['model_dir']}", "jsonl=true"))
+    assert list(out.iterdir()) == []
+
+
+def test_speaker_scratch_folders_of_dead_runs_are_removed_and_our_own_at_close(tmp_path):
+    from stance.workflows.pipeline_speakers import PipelineSpeakers
+
+    dead = tmp_path / ".stance-pipeline-999999999-abc"  # no process has this id
+    live = tmp_path / f".stance-pipeline-{os.getpid()}-abc"
+    dead.mkdir()
+    live.mkdir()
+    speakers = PipelineSpeakers(tmp_path)
+    assert not dead.exists() and live.exists() and speakers.scratch.is_dir()
+    speakers.writer("quotes.parquet").write(pd.DataFrame({"x": [1]}))
+    speakers.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]

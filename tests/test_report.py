@@ -137,3 +137,34 @@ def test_quote_sample_is_bounded_uniform_and_in_input_order():
     for i in range(3):
         small.offer(lambda i=i: {"i": i})
     assert [item["i"] for item in small.items()] == [0, 1, 2]
+
+
+def test_tally_and_report_are_keyed_by_speaker_id_when_quotes_carry_one():
+    tally = SpeakerTally(LABELS, typical=1)
+    columns = ["speaker", "speaker_type", "stance", "stance_score", "low_confidence", "quote_id", "text", "speaker_id"]
+    rows = [
+        ("Ana Roe", "person", "critical", 0.8, False, "q1", "one", "ana-roe-1"),
+        ("Ana Roe", "person", "neutral", 0.6, False, "q2", "two", "ana-roe-1"),
+        ("Ana Roe", "person", "neutral", 0.6, False, "q3", "three", "ana-roe-2"),  # a namesake, another id
+        (None, "unknown", "neutral", 0.5, False, "q4", "four", None),
+    ]
+    tally.add(pd.DataFrame(rows, columns=columns))
+    by_id = {r["speaker_id"]: r for r in tally.rows()}
+    assert (by_id["ana-roe-1"]["quotes"], by_id["ana-roe-2"]["quotes"], by_id[None]["speaker"]) == (2, 1, UNRESOLVED)
+    frame = tally.frame({"ana-roe-1": {"aliases": "=Ana; Roe", "roles": "mayor", "articles": 2, "ambiguous": False}})
+    first = frame.set_index("speaker_id").loc["ana-roe-1"]
+    assert (first["aliases"], first["roles"], first["articles"]) == ("'=Ana; Roe", "mayor", 2)
+    assert frame.set_index("speaker_id").loc["ana-roe-2", "aliases"] == ""
+    quotes = [
+        quote(speaker_id="ana-roe-1"),
+        quote(speaker="Roe", speaker_id="ana-roe-1"),
+        quote(speaker_id="ana-roe-2"),
+    ]
+    page = render_report(quotes, tally.rows(), LABELS, {"quotes": 3, "input": "x"})
+    keys = re.findall(r'class="quote[^"]*"[^>]*data-speaker="([^"]*)"', page)
+    assert keys == ["ana-roe-1", "ana-roe-1", "ana-roe-2"]  # "Roe" and "Ana Roe" filter together
+    assert re.findall(r'<g class="bar"[^>]*data-speaker="([^"]*)"', page) == ["ana-roe-1", "ana-roe-2"]
+    assert re.findall(r'<option value="(ana-roe-\d)">Ana Roe \((\d)\)', page) == [
+        ("ana-roe-1", "2"),
+        ("ana-roe-2", "1"),
+    ]

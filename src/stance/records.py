@@ -31,6 +31,7 @@ class Quote:
     speaker_start: int | None = None
     speaker_end: int | None = None
     speaker: str | None = None
+    speaker_id: str | None = None  # the same person across articles (speakers.csv); set by the post-pass, None before
     speaker_role: str | None = None
     speaker_type: SpeakerType = "unknown"
     paragraph: int = 0

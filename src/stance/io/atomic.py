@@ -30,7 +30,7 @@ def new_temp(path: Path) -> Path:
     return Path(tmp)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """True unless the process is certainly gone (on doubt, a temp is kept)."""
     if os.name == "nt" or pid <= 0:
         return True
@@ -49,7 +49,7 @@ def remove_stale_temps(path: Path) -> list[Path]:
     removed = []
     for candidate in path.parent.glob(glob.escape(prefix) + "*.tmp"):
         match = _TEMP_TAIL.fullmatch(candidate.name[len(prefix) :])
-        if match is None or _alive(int(match.group(1))):
+        if match is None or process_alive(int(match.group(1))):
             continue
         with contextlib.suppress(FileNotFoundError):
             candidate.unlink()

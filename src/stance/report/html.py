@@ -167,7 +167,9 @@ def speaker_chart(speakers: list[dict[str, Any]], labels: list[str], limit: int)
         tip = f"{s['speaker']} ({s['speaker_type']}): {s['quotes']} quotes; " + ", ".join(
             f"{label} {n}" for label, n in counts if n
         )
-        parts.append(f'<g class="bar" tabindex="0" data-speaker="{_e(s["speaker"])}"><title>{_e(tip)}</title>')
+        parts.append(
+            f'<g class="bar" tabindex="0" data-speaker="{_e(s.get("speaker_id") or s["speaker"])}"><title>{_e(tip)}</title>'
+        )
         parts.append(f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{_e(truncate(s["speaker"], 32))}</text>')
         x = float(label_w)
         for label, n in counts:
@@ -194,10 +196,19 @@ def _source_link(source: str | None, line: Any) -> str:
     return f'<a href="{_e(href)}">{_e(name)}</a>'
 
 
+def _speaker_key(q: dict[str, Any]) -> str:
+    """What the speaker filter matches: the quote's speaker_id (one per person across articles) when it has one."""
+    speaker = q.get("speaker")
+    if not (isinstance(speaker, str) and speaker.strip()):
+        return UNRESOLVED
+    speaker_id = q.get("speaker_id")
+    return speaker_id if isinstance(speaker_id, str) and speaker_id else speaker
+
+
 def _quote_row(q: dict[str, Any], n: int, colours: dict[str, str], label_index: dict[str, int]) -> str:
     speaker = q.get("speaker")
     resolved = isinstance(speaker, str) and bool(speaker.strip())
-    key = speaker if resolved else UNRESOLVED
+    key = _speaker_key(q)
     stance = str(q.get("stance"))
     low = bool(q.get("low_confidence"))
     who = (
@@ -250,9 +261,14 @@ def render_report(
     by_article: dict[str, list[dict[str, Any]]] = {}
     for q in quotes:
         by_article.setdefault(str(q.get("article_id")), []).append(q)
-    sample_speakers = Counter((q["speaker"] if q.get("speaker") else UNRESOLVED) for q in quotes)
-    chart_speakers = [s["speaker"] for s in speakers if s["resolved"]][:max_speakers]
-    options = sorted(set(sample_speakers) | set(chart_speakers), key=lambda s: (-sample_speakers.get(s, 0), s))
+    sample_speakers = Counter(_speaker_key(q) for q in quotes)
+    names = {(s.get("speaker_id") or s["speaker"]): s["speaker"] for s in speakers}  # key -> the name shown
+    for q in quotes:
+        names.setdefault(_speaker_key(q), q["speaker"] if _speaker_key(q) != UNRESOLVED else UNRESOLVED)
+    chart_speakers = [(s.get("speaker_id") or s["speaker"]) for s in speakers if s["resolved"]][:max_speakers]
+    options = sorted(
+        set(sample_speakers) | set(chart_speakers), key=lambda s: (-sample_speakers.get(s, 0), names.get(s, s), s)
+    )
 
     sections, n = [], 0
     for i, (article_id, rows) in enumerate(by_article.items()):
@@ -284,7 +300,8 @@ def render_report(
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     stance_options = "".join(f'<option value="{_e(label)}">{_e(label)}</option>' for label in labels)
     speaker_options = "".join(
-        f'<option value="{_e(s)}">{_e(truncate(s, 50))} ({sample_speakers.get(s, 0)})</option>' for s in options
+        f'<option value="{_e(s)}">{_e(truncate(names.get(s, s), 50))} ({sample_speakers.get(s, 0)})</option>'
+        for s in options
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -28,6 +28,7 @@ class _Speaker:
     name: str
     speaker_type: str
     resolved: bool
+    speaker_id: str | None = None
     quotes: int = 0
     low_confidence: int = 0
     per_label: dict[str, int] = field(default_factory=dict)
@@ -35,8 +36,9 @@ class _Speaker:
 
 
 class SpeakerTally:
-    """One row per resolved speaker (name + speaker_type); quotes with no resolved speaker share one
-    "(unresolved)" row, listed last, so the rows' counts always add up to the quote count."""
+    """One row per resolved speaker (its speaker_id when the quotes carry one, else name + speaker_type); quotes
+    with no resolved speaker share one "(unresolved)" row, listed last, so the rows' counts always add up to the
+    quote count."""
 
     def __init__(self, labels: list[str], typical: int = 3, quote_chars: int = 160):
         self.labels = list(labels)
@@ -47,14 +49,20 @@ class SpeakerTally:
 
     def add(self, frame: pd.DataFrame) -> None:
         """Count the classified quotes of one chunk (columns speaker, speaker_type, stance, stance_score,
-        low_confidence, quote_id, text)."""
+        low_confidence, quote_id, text, and optionally speaker_id: then `speaker` is the speaker's one name)."""
         columns = ["speaker", "speaker_type", "stance", "stance_score", "low_confidence", "quote_id", "text"]
-        for name, kind, stance, score, low, quote_id, text in frame[columns].itertuples(index=False, name=None):
+        ids = frame["speaker_id"].tolist() if "speaker_id" in frame.columns else [None] * len(frame)
+        rows = frame[columns].itertuples(index=False, name=None)
+        for speaker_id, (name, kind, stance, score, low, quote_id, text) in zip(ids, rows):
             resolved = isinstance(name, str) and bool(name.strip())
+            speaker_id = speaker_id if resolved and isinstance(speaker_id, str) and speaker_id else None
             key = (str(name), str(kind)) if resolved else (UNRESOLVED, "")
+            key = ("id", speaker_id) if speaker_id else key
             entry = self._speakers.get(key)
             if entry is None:
-                entry = self._speakers[key] = _Speaker(key[0], key[1], resolved)
+                entry = self._speakers[key] = _Speaker(
+                    str(name) if resolved else UNRESOLVED, str(kind) if resolved else "", resolved, speaker_id
+                )
             entry.quotes += 1
             entry.low_confidence += bool(low)
             entry.per_label[stance] = entry.per_label.get(stance, 0) + 1
@@ -75,6 +83,7 @@ class SpeakerTally:
         out = []
         for s in ordered:
             row: dict[str, Any] = {
+                "speaker_id": s.speaker_id,
                 "speaker": s.name,
                 "speaker_type": s.speaker_type,
                 "resolved": s.resolved,
@@ -89,11 +98,19 @@ class SpeakerTally:
             out.append(row)
         return out
 
-    def frame(self) -> pd.DataFrame:
-        """The speakers.csv table, with every text cell safe to open in a spreadsheet."""
-        columns = ["speaker", "speaker_type", "resolved", "quotes", *[f"n_{x}" for x in self.labels], "low_confidence"]
+    def frame(self, details: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+        """The speakers.csv table, with every text cell safe to open in a spreadsheet. `details` (speaker_id ->
+        its row of the corpus speaker table) adds the aliases, roles and article count of each speaker."""
+        columns = ["speaker_id", "speaker", "speaker_type", "resolved", "quotes"]
+        columns += [*[f"n_{x}" for x in self.labels], "low_confidence"]
         columns += [f"typical_quote_{i + 1}" for i in range(self.typical)]
-        frame = pd.DataFrame(self.rows(), columns=columns)
-        for col in ("speaker", "speaker_type", *[f"typical_quote_{i + 1}" for i in range(self.typical)]):
+        extra = ["aliases", "roles", "articles", "ambiguous"] if details is not None else []
+        rows = self.rows()
+        for row in rows:
+            found = (details or {}).get(row["speaker_id"] or "", {})
+            row.update({c: found.get(c, "" if c in ("aliases", "roles") else None) for c in extra})
+        frame = pd.DataFrame(rows, columns=columns + extra)
+        text = ("speaker", "speaker_type", *[f"typical_quote_{i + 1}" for i in range(self.typical)], *extra[:2])
+        for col in text:
             frame[col] = frame[col].map(neutralise)
         return frame

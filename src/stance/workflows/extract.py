@@ -15,6 +15,7 @@ from omegaconf import DictConfig
 
 from stance.extract.articles import ArticleError, iter_articles
 from stance.extract.pipeline import ArticleFault, build_extractor
+from stance.extract.speaker_table import finalize_speakers
 from stance.io.tables import RejectsWriter, TableWriter, table_format
 from stance.records import QUOTE_FIELDS, Quote
 
@@ -29,6 +30,7 @@ _STR = [
     "cue",
     "speaker_mention",
     "speaker",
+    "speaker_id",
     "speaker_role",
     "speaker_type",
     "context",
@@ -124,12 +126,16 @@ def run_extraction(cfg: DictConfig) -> dict[str, Any]:
         rejects.abort()
         raise
     rejects_path = rejects.commit()
+    speakers = None  # a post-pass over the finished file (any runner can make it): speakers.csv, a speaker_id per quote
+    if cfg.get("speakers"):
+        speakers = finalize_speakers(output, cfg.speakers, cfg.extract, bool(cfg.get("csv_safe", True)))
     seconds = time.perf_counter() - started
     summary = {
         **stats,
         "output": str(output),
         "rejects": str(rejects_path) if rejects_path else None,
         "skipped_files": dict(skipped),
+        "speakers": speakers,
         "seconds": round(seconds, 2),
         "articles_per_second": round(stats["articles"] / seconds, 2) if seconds > 0 else None,
     }

@@ -29,6 +29,7 @@ from stance.records import Quote
 from stance.report import QuoteSample, SpeakerTally, render_report
 from stance.tracking import mlflow_run as tracking
 from stance.workflows.extract import quotes_frame
+from stance.workflows.pipeline_speakers import PipelineSpeakers
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +130,11 @@ class _Job:
         self.seconds = {"extract": 0.0, "classify": 0.0}
         self.started = time.perf_counter()
         self.staged: list[Any] = []  # every output, as a temp file until commit()
-        self.writers = {"quotes": self._stage(TableWriter(out_dir / QUOTES))}
+        self.speakers = PipelineSpeakers(out_dir, cfg.extract)  # quotes get their speaker_id once all are in
+        self.writers = {"quotes": self.speakers.writer(QUOTES)}
         self.writers["rejects"] = self._stage(TableWriter(out_dir / REJECTS))
         if cfg.get("jsonl", False):
-            self.writers["jsonl"] = self._stage(TableWriter(out_dir / QUOTES_JSONL))
+            self.writers["jsonl"] = self.speakers.writer(QUOTES_JSONL)
         self.bar: Any = None
 
     def _stage(self, item: Any) -> Any:
@@ -161,7 +163,7 @@ class _Job:
         self.writers["quotes"].write(pd.concat([frame, predicted], axis=1))
         if "jsonl" in self.writers:
             self.writers["jsonl"].write(pd.concat([quotes_frame(quotes, "jsonl"), predicted], axis=1))
-        self.tally.add(pd.concat([frame[["speaker", "speaker_type", "quote_id", "text"]], predicted], axis=1))
+        self.speakers.observe(frame)
         for (quote, src, line), rec in zip(pending, predicted.to_dict(orient="records")):
             self.sample.offer(lambda q=quote, r=rec, s=src, n=line: q.to_dict() | r | {"source": s, "source_line": n})
         self.stats["quotes"] += len(quotes)
@@ -213,6 +215,7 @@ class _Job:
                     pending = []
             if pending:
                 self.classify(pending)
+            self.staged += self.speakers.finish(self.tally, self.sample)  # speaker_ids, and the tallies by them
         finally:
             self.bar.close()
 
@@ -240,17 +243,19 @@ class _Job:
     def finish(self, summary: dict[str, Any]) -> dict[str, str]:
         """Write speakers.csv and report.html, then rename every output into place; returns name -> path."""
         speakers = self._stage(TableWriter(self.out_dir / SPEAKERS))
-        speakers.write(self.tally.frame())
+        speakers.write(self.tally.frame(self.speakers.details()))
         max_speakers = int((self.cfg.get("report") or {}).get("max_speakers", 20))
         html = render_report(self.sample.items(), self.tally.rows(), self.labels, summary, max_speakers)
         self._stage(_StagedText(self.out_dir / REPORT, html))
         for item in self.staged:
             item.commit()
+        self.speakers.close()
         return {item.path.name: str(item.path) for item in self.staged}
 
     def abort(self) -> None:
         for item in self.staged:
             item.abort()
+        self.speakers.close()
 
 
 def _run_params(cfg: DictConfig, job: _Job, model_version: str | None) -> dict[str, Any]:
