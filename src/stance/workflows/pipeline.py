@@ -171,7 +171,9 @@ class _Job:
         tick = time.perf_counter()
         predicted = classify_quotes(self.predictor, frame, self.batch_size, self.threshold)
         self.seconds["classify"] += time.perf_counter() - tick
-        records = [lambda q=quote, s=src, n=line: q.to_dict() | {"source": s, "source_line": n} for quote, src, line in pending]
+        records = [
+            lambda q=quote, s=src, n=line: q.to_dict() | {"source": s, "source_line": n} for quote, src, line in pending
+        ]
         self.absorb(frame, predicted, records, lambda: quotes_frame(quotes, "jsonl"))
 
     def absorb(
@@ -293,7 +295,9 @@ def _run_params(cfg: DictConfig, job: _Job, model_version: str | None) -> dict[s
         "low_confidence": job.threshold,
         "on_error": job.on_error,
     }
-    return tracking.flatten("", params, {}) | tracking.flatten("extract", to_plain(cfg.extract), {})
+    runner = to_plain(cfg.get("runner")) or {"name": runner_name(cfg)}
+    flat = tracking.flatten("", params, {}) | tracking.flatten("extract", to_plain(cfg.extract), {})
+    return flat | tracking.flatten("runner", runner, {})
 
 
 def run_pipeline(cfg: DictConfig) -> dict[str, Any]:
