@@ -1,7 +1,9 @@
 """runner=ray against runner=local: the same rows, values, order and rejects, on one local 2-CPU Ray.
 
 One Ray instance serves the module (starting it and its actors dominates the time). Each test runs the same
-config with runner=local and runner=ray and compares the files they wrote.
+config with runner=local and runner=ray and compares the files they wrote. The default suite runs the folder of
+tables test (every input format, bad rows, two actors); extraction, the pipeline, each format alone and on_error=raise
+are `slow` (`make test-slow`): each Ray run costs tens of seconds of actor start-up on a busy 2-core machine.
 """
 
 from __future__ import annotations
@@ -186,6 +188,7 @@ def test_extract_folder_matches_local(tmp_path):
     assert rejects["ray"] == rejects["local"] and len(rejects["ray"]) == 2
 
 
+@pytest.mark.slow  # 41 s on this shared 2-core machine (load ~20), over the file's budget with the classify test
 def test_pipeline_matches_local(tmp_path, tiny_model_dir):
     folder = article_folder(tmp_path / "articles")
     outs = {}
