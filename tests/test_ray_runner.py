@@ -25,7 +25,8 @@ from stance.workflows.classify import run_classify
 from stance.workflows.extract import run_extraction
 from stance.workflows.pipeline import run_pipeline
 
-RAY = ["runner=ray", "runner.num_actors=2", "runner.num_cpus_per_actor=0.5"]
+# Two actors of one CPU take the whole 2-CPU Ray: the read tasks must still run (they reserve no CPU).
+RAY = ["runner=ray", "runner.num_actors=2", "runner.num_cpus_per_actor=1"]
 
 ARTICLES = {
     "council.txt": (

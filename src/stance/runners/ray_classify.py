@@ -80,7 +80,10 @@ def ray_classify(cfg: DictConfig) -> dict[str, Any]:
         rejects.add(record["source"], record["line"], record["logged"], record["row"])
 
     with engine.connect(runner):
-        ds = ray.data.read_datasource(engine.TableSource(files, int(runner.get("batch_size") or cfg.chunk_size)))
+        # Read tasks reserve no CPU: a pool that takes every CPU (num_actors x num_cpus_per_actor = the cluster's)
+        # must not starve the reads that feed it, which would hang the job.
+        source = engine.TableSource(files, int(runner.get("batch_size") or cfg.chunk_size))
+        ds = ray.data.read_datasource(source, num_cpus=0)
         ds.context.execution_options.preserve_order = True
         ds = ds.map_batches(
             _Classifier,
