@@ -132,6 +132,19 @@ class ExtractConfig:
     attributor: Any = None
 
 
+@dataclass
+class RunnerConfig:
+    """`runner=local` has only `name`; the other keys belong to `runner=ray` (conf/runner/ray.yaml)."""
+
+    name: str = "local"
+    address: str = ""
+    num_actors: int = 2
+    num_cpus_per_actor: float = 1
+    num_gpus_per_actor: float = 0
+    batch_size: int | None = None
+    num_cpus: int | None = None
+
+
 # Typed groups: keys outside the schema (or outside a `_target_`'s parameters) are refused.
 SCHEMAS: dict[str, type] = {
     "paths": PathsConfig,
@@ -139,9 +152,10 @@ SCHEMAS: dict[str, type] = {
     "train": TrainConfig,
     "data": DataConfig,
     "extract": ExtractConfig,
+    "runner": RunnerConfig,
 }
 # Groups whose values are also type-checked against the schema (paths hold ${hydra:...} outside a run).
-TYPED = ("tracking", "train", "data")
+TYPED = ("tracking", "train", "data", "runner")
 # Dicts passed through to other libraries or free-form by design: any key is accepted.
 FREE_FORM = {"train.hf_args", "tracking.tags", "data.source.label_map"}
 _DATA_KEY_REF = re.compile(r"\$\{data\.(\w+)")
@@ -234,12 +248,42 @@ def validate_config(cfg: DictConfig) -> DictConfig:
         for key in cfg:
             if str(key) not in known:
                 raise _unknown(str(key), "", known)
-    for group in ("paths", "tracking", "train", "data", "extract"):
+    for group in ("paths", "tracking", "train", "data", "extract", "runner"):
         if group in cfg:
             _check_group(cfg, group)
+    if "runner" in cfg and isinstance(cfg.runner, DictConfig):
+        _check_runner(cfg.runner)
     if "model" in cfg and isinstance(cfg.model, DictConfig) and "_target_" in cfg.model:
         _check_node(cfg.model, "model", None)
     return cfg
+
+
+def _check_runner(node: DictConfig) -> None:
+    """Each runner takes only the keys of its own option file: `runner=local +runner.address=auto` is refused
+    (it would silently run locally), and so are an unknown runner and numbers that cannot work."""
+    name = str(node.get("name", "local"))
+    option = CONF_DIR / "runner" / f"{name}.yaml"
+    if not option.is_file():
+        known = sorted(p.stem for p in (CONF_DIR / "runner").glob("*.yaml"))
+        raise ConfigError(f"config key 'runner.name': unknown runner '{name}'; choose one of {known} (runner=<name>)")
+    allowed = {str(k) for k in OmegaConf.load(option)}
+    for key in (str(k) for k in node):
+        if key not in allowed:
+            raise ConfigError(
+                f"config key 'runner.{key}' is a setting of runner=ray, not of runner={name}; "
+                f"add runner=ray to use it, or drop it (runner={name} takes: {', '.join(sorted(allowed))})"
+            )
+    if name == "ray":
+        for key in ("num_actors", "batch_size", "num_cpus"):
+            value = node.get(key)
+            if value is not None and int(value) < 1:
+                raise ConfigError(f"config key 'runner.{key}': must be at least 1, got {value}")
+        address = str(node.get("address") or "")
+        if address not in ("", "auto") and not address.startswith("ray://") and ":" not in address:
+            raise ConfigError(
+                f"config key 'runner.address': '{address}' is not a Ray address; use \"\" (embedded local Ray), "
+                "auto (the cluster of this node), ray://head:10001 or head:6379"
+            )
 
 
 def validated(node: DictConfig, schema: type) -> DictConfig:

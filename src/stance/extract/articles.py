@@ -116,7 +116,9 @@ def _names(names: list[str], most: int = 10) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
-def _iter_folder(folder: Path, recursive: bool, skipped: Counter) -> Iterator[ArticleText | ArticleError]:
+def folder_articles(folder: Path, recursive: bool, skipped: Counter) -> Iterator[tuple[str, Path] | ArticleError]:
+    """(article id, file) for each article file under `folder` in input order, without reading it; a duplicate id
+    comes out as an ArticleError. A distributed runner lists here and reads each file with `read_article`."""
     files = _scan_folder(folder, recursive, skipped)
     if not files:
         left = f" (skipped: {dict(skipped)})" if skipped else ""
@@ -128,13 +130,25 @@ def _iter_folder(folder: Path, recursive: bool, skipped: Counter) -> Iterator[Ar
             yield ArticleError(str(path), f"duplicate article id '{article_id}' (also {seen[article_id]})")
             continue
         seen[article_id] = str(path)
+        yield article_id, path
+
+
+def read_article(path: Path, article_id: str) -> ArticleText:
+    """One article file as text (HTML reduced to its main text); an unreadable one raises ArticleError."""
+    article = _read_file(path)
+    article.article_id = article_id
+    return article
+
+
+def _iter_folder(folder: Path, recursive: bool, skipped: Counter) -> Iterator[ArticleText | ArticleError]:
+    for item in folder_articles(folder, recursive, skipped):
+        if isinstance(item, ArticleError):
+            yield item
+            continue
         try:
-            article = _read_file(path)
+            yield read_article(item[1], item[0])
         except ArticleError as err:
             yield err
-            continue
-        article.article_id = article_id
-        yield article
 
 
 def _missing(value) -> bool:

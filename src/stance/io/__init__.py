@@ -10,6 +10,7 @@ from stance.io.tables import (
     iter_table,
     neutralise,
     read_table,
+    table_files,
     table_format,
     write_table,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "iter_table",
     "neutralise",
     "read_table",
+    "table_files",
     "table_format",
     "write_table",
 ]

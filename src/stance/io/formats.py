@@ -41,6 +41,23 @@ def table_format(path: str | os.PathLike) -> str:
     return FORMATS[suffix]
 
 
+def table_files(path: str | os.PathLike) -> list[Path]:
+    """The tables to read for `path`: the file itself, or every .jsonl/.csv/.parquet under a folder (sub-folders
+    included, hidden names left out) in sorted relative-path order, so every runner reads them in the same order."""
+    path = Path(path)
+    if not path.is_dir():
+        table_format(path)
+        return [path]
+    found = sorted(
+        (p for p in path.rglob("*") if p.suffix.lower() in FORMATS and p.is_file()),
+        key=lambda p: p.relative_to(path).parts,
+    )
+    files = [p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts)]
+    if not files:
+        raise TableError(path, f"no {'/'.join(sorted(set(FORMATS)))} files in the folder")
+    return files
+
+
 @dataclass
 class Chunk:
     """A block of rows and the 1-based source line (JSONL, CSV) or row number (Parquet) of each."""

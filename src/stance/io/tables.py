@@ -6,7 +6,7 @@ in one place. The code lives in `formats`, `readers`, `writers`, `parquet_parts`
 keeps the names importable from `stance.io.tables`.
 """
 
-from stance.io.formats import FORMATS, Chunk, FaultHandler, TableError, table_format
+from stance.io.formats import FORMATS, Chunk, FaultHandler, TableError, table_files, table_format
 from stance.io.readers import count_rows, iter_table, read_table
 from stance.io.writers import RejectsWriter, TableWriter, neutralise, write_table
 
@@ -21,6 +21,7 @@ __all__ = [
     "iter_table",
     "neutralise",
     "read_table",
+    "table_files",
     "table_format",
     "write_table",
 ]

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
-from stance.io import RejectsWriter, TableError, TableWriter, count_rows, iter_table
+from stance.io import FaultHandler, RejectsWriter, TableError, TableWriter, count_rows, iter_table, table_files
 from stance.modeling.predictor import load_predictor, predict_frame
+from stance.runners import runner_name
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +69,56 @@ def _check_rows(
     return problems, texts
 
 
-def run_classify(cfg: DictConfig) -> dict[str, Any]:
-    """Classify every row of `cfg.input` into `cfg.output`, keeping all input fields.
+def classify_chunk(
+    frame: pd.DataFrame,
+    lines: list[int],
+    source: Path,
+    predictor: Any,
+    fields: dict[str, str | None],
+    required: list[str],
+    batch_size: int,
+    on_fault: FaultHandler | None,
+) -> pd.DataFrame:
+    """One chunk of input rows -> the rows that can be classified, with their predictions added.
 
-    Memory stays flat: rows are read, classified and written one chunk at a time. The output is a
-    temp file until the last chunk is written, so an interrupted run leaves nothing behind.
+    A row that cannot be classified raises a TableError naming file, line and field, or, given `on_fault`, is
+    passed to it (error, row) and left out. Both runners call this, so they keep and reject the same rows.
     """
+    problems, texts = _check_rows(frame, fields, required)
+    for i, problem in enumerate(problems):
+        if problem is not None:
+            error = TableError(source, problem[1], line=lines[i], field=problem[0])
+            if on_fault is None:
+                raise error
+            on_fault(error, frame.iloc[i].to_dict())
+    good = [i for i, p in enumerate(problems) if p is None]
+    frame = frame.iloc[good]
+    for column, values in texts.items():  # decoded bytes become text in the output too
+        frame[column] = [values[i] for i in good]
+    model_input = pd.DataFrame(
+        {role: frame.get(str(fields[role]), pd.Series(dtype=object)) for role in required},
+        index=frame.index,
+    )
+    predicted = predict_frame(predictor, model_input, batch_size=batch_size)
+    clash = [c for c in predicted.columns if c in frame.columns]
+    if clash:
+        log.warning("input already has columns %s; they are replaced by the new predictions", clash)
+        frame = frame.drop(columns=clash)
+    return pd.concat([frame, predicted], axis=1)
+
+
+def model_fields(cfg: DictConfig, input_mode: str) -> tuple[dict[str, str | None], list[str]]:
+    """The input columns (`fields.*`) and the roles the model reads, refusing a mode whose column is unset."""
+    fields = {"text": str(cfg.fields.text), "target": cfg.fields.get("target"), "context": cfg.fields.get("context")}
+    required = ["text"] + {"target_text": ["target"], "text_context": ["context"]}.get(input_mode, [])
+    for role in required:
+        if not fields.get(role):
+            raise ValueError(f"the model reads '{role}' (input mode {input_mode}); set fields.{role}")
+    return fields, required
+
+
+def check_paths(cfg: DictConfig) -> tuple[list[Path], Path, str]:
+    """The input tables (a file, or every table in a folder), the output, and on_error; bad settings raise."""
     source = Path(cfg.input)
     output = Path(cfg.output)
     if source.resolve() == output.resolve():
@@ -81,15 +126,27 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
     on_error = str(cfg.get("on_error", "raise"))
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got '{on_error}'")
+    return table_files(source), output, on_error
+
+
+def run_classify(cfg: DictConfig) -> dict[str, Any]:
+    """Classify every row of `cfg.input` (a table, or a folder of them) into `cfg.output`, keeping all input fields.
+
+    Memory stays flat: rows are read, classified and written one chunk at a time. The output is a
+    temp file until the last chunk is written, so an interrupted run leaves nothing behind.
+    `runner=ray` hands the same work to a Ray actor pool (`stance.runners.ray_classify`).
+    """
+    if runner_name(cfg) == "ray":
+        from stance.runners.ray_classify import ray_classify
+
+        return ray_classify(cfg)
+    files, output, on_error = check_paths(cfg)
+    source = Path(cfg.input)
     tracking_uri = cfg.tracking.uri if cfg.get("tracking") else None
     predictor = load_predictor(str(cfg.model_uri), tracking_uri, bool(cfg.get("allow_pickle_weights", False)))
-    fields = {"text": str(cfg.fields.text), "target": cfg.fields.get("target"), "context": cfg.fields.get("context")}
-    required = ["text"] + {"target_text": ["target"], "text_context": ["context"]}.get(predictor.input_mode, [])
-    for role in required:
-        if not fields.get(role):
-            raise ValueError(f"the model reads '{role}' (input mode {predictor.input_mode}); set fields.{role}")
+    fields, required = model_fields(cfg, predictor.input_mode)
     batch_size = int(cfg.batch_size)
-    total = count_rows(source) if cfg.get("progress", True) else None
+    total = sum(count_rows(path) or 0 for path in files) if cfg.get("progress", True) else None
     rejects = RejectsWriter(output)
     written = 0
     started = time.time()
@@ -97,39 +154,22 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
 
     bar = tqdm(total=total, unit="quote", disable=not cfg.get("progress", True), dynamic_ncols=True, desc="classify")
 
-    def reject_unreadable(err: TableError, row: dict | None) -> None:
+    def reject(err: TableError, row: dict | None) -> None:
         log.warning("skipping %s", err)
         reason = err.reason if err.field is None else f"field '{err.field}': {err.reason}"
-        rejects.add(str(source), err.line, reason, row)
+        rejects.add(err.path, err.line, reason, row)
 
-    on_fault = reject_unreadable if on_error == "skip" else None
+    on_fault = reject if on_error == "skip" else None
     try:
         with TableWriter(output, csv_safe=bool(cfg.get("csv_safe", True))) as writer:
-            for chunk in iter_table(source, chunk_size=int(cfg.chunk_size), on_fault=on_fault):
-                frame = chunk.frame
-                problems, texts = _check_rows(frame, fields, required)
-                bad = [i for i, p in enumerate(problems) if p is not None]
-                for i in bad:
-                    column, reason = problems[i]
-                    if on_error == "raise":
-                        raise TableError(source, reason, line=chunk.lines[i], field=column)
-                    rejects.add(str(source), chunk.lines[i], f"field '{column}': {reason}", frame.iloc[i].to_dict())
-                good = [i for i, p in enumerate(problems) if p is None]
-                frame = frame.iloc[good]
-                for column, values in texts.items():  # decoded bytes become text in the output too
-                    frame[column] = [values[i] for i in good]
-                model_input = pd.DataFrame(
-                    {role: frame.get(str(fields[role]), pd.Series(dtype=object)) for role in required},
-                    index=frame.index,
-                )
-                predicted = predict_frame(predictor, model_input, batch_size=batch_size)
-                clash = [c for c in predicted.columns if c in frame.columns]
-                if clash:
-                    log.warning("input already has columns %s; they are replaced by the new predictions", clash)
-                    frame = frame.drop(columns=clash)
-                writer.write(pd.concat([frame, predicted], axis=1))
-                written += len(frame)
-                bar.update(len(chunk.frame))
+            for path in files:
+                for chunk in iter_table(path, chunk_size=int(cfg.chunk_size), on_fault=on_fault):
+                    frame = classify_chunk(
+                        chunk.frame, chunk.lines, path, predictor, fields, required, batch_size, on_fault
+                    )
+                    writer.write(frame)
+                    written += len(frame)
+                    bar.update(len(chunk.frame))
     except BaseException:
         rejects.abort()
         raise

@@ -18,6 +18,7 @@ from stance.extract.pipeline import ArticleFault, build_extractor
 from stance.extract.speaker_table import finalize_speakers
 from stance.io.tables import RejectsWriter, TableWriter, table_format
 from stance.records import QUOTE_FIELDS, Quote
+from stance.runners import runner_name
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +57,32 @@ def quotes_frame(quotes: list[Quote], fmt: str) -> pd.DataFrame:
 
 
 def run_extraction(cfg: DictConfig) -> dict[str, Any]:
-    """Extract quotes from `cfg.input` into `cfg.output`; returns counts for the log and the tests."""
+    """Extract quotes from `cfg.input` into `cfg.output`; returns counts for the log and the tests.
+
+    `runner=ray` extracts with a Ray actor pool (`stance.runners.ray_articles`) into the same output.
+    """
+    if not cfg.get("input") or not cfg.get("output"):
+        raise ValueError("give input=<folder or table of articles> and output=<quotes .jsonl/.csv/.parquet>")
+    if runner_name(cfg) == "ray":
+        from stance.runners.ray_articles import ray_extract
+
+        summary = ray_extract(cfg)
+    else:
+        summary = _extract_locally(cfg)
+    # Both runners have written and renamed the complete quote file here: the corpus-level speaker table
+    # (speakers.csv, a speaker_id per quote) is a post-pass over it, the same after either runner.
+    summary["speakers"] = None
+    if cfg.get("speakers"):
+        csv_safe = bool(cfg.get("csv_safe", True))
+        summary["speakers"] = finalize_speakers(Path(str(cfg.output)), cfg.speakers, cfg.extract, csv_safe)
+    return summary
+
+
+def _extract_locally(cfg: DictConfig) -> dict[str, Any]:
+    """The local runner: articles stream through this process's extractor into the output."""
     on_error = str(cfg.get("on_error", "raise"))
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got '{on_error}'")
-    if not cfg.get("input") or not cfg.get("output"):
-        raise ValueError("give input=<folder or table of articles> and output=<quotes .jsonl/.csv/.parquet>")
     output = Path(str(cfg.output))
     fmt = table_format(output)
     extractor = build_extractor(cfg.extract)
@@ -126,16 +147,12 @@ def run_extraction(cfg: DictConfig) -> dict[str, Any]:
         rejects.abort()
         raise
     rejects_path = rejects.commit()
-    speakers = None  # a post-pass over the finished file (any runner can make it): speakers.csv, a speaker_id per quote
-    if cfg.get("speakers"):
-        speakers = finalize_speakers(output, cfg.speakers, cfg.extract, bool(cfg.get("csv_safe", True)))
     seconds = time.perf_counter() - started
     summary = {
         **stats,
         "output": str(output),
         "rejects": str(rejects_path) if rejects_path else None,
         "skipped_files": dict(skipped),
-        "speakers": speakers,
         "seconds": round(seconds, 2),
         "articles_per_second": round(stats["articles"] / seconds, 2) if seconds > 0 else None,
     }

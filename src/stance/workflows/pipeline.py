@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from stance.io.writers import jsonable_row
 from stance.modeling.predictor import load_predictor, pin_version, predict_frame
 from stance.records import Quote
 from stance.report import QuoteSample, SpeakerTally, render_report
+from stance.runners import runner_name
 from stance.tracking import mlflow_run as tracking
 from stance.workflows.extract import quotes_frame
 from stance.workflows.pipeline_speakers import PipelineSpeakers
@@ -97,6 +98,19 @@ def _model_input(quotes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def classify_quotes(predictor: Any, frame: pd.DataFrame, batch_size: int, threshold: float) -> pd.DataFrame:
+    """stance, stance_score, prob_<label> and low_confidence for a frame of quotes (both runners call this)."""
+    predicted = predict_frame(predictor, _model_input(frame), batch_size=batch_size)
+    predicted["low_confidence"] = predicted["stance_score"] < threshold
+    return predicted
+
+
+def _report_item(quote: dict[str, Any], predicted: dict[str, Any]) -> dict[str, Any]:
+    """A quote as the report sample keeps it: the quote fields, its predictions, then source and source_line."""
+    source = {"source": quote.pop("source", None), "source_line": quote.pop("source_line", None)}
+    return quote | predicted | source
+
+
 def _check(cfg: DictConfig) -> tuple[Path, Path, str, float]:
     if not cfg.get("input") or not cfg.get("output"):
         raise ValueError("give input=<folder or table of articles> and output=<folder for the results>")
@@ -157,16 +171,33 @@ class _Job:
         quotes = [q for q, _, _ in pending]
         frame = quotes_frame(quotes, "parquet")
         tick = time.perf_counter()
-        predicted = predict_frame(self.predictor, _model_input(frame), batch_size=self.batch_size)
+        predicted = classify_quotes(self.predictor, frame, self.batch_size, self.threshold)
         self.seconds["classify"] += time.perf_counter() - tick
-        predicted["low_confidence"] = predicted["stance_score"] < self.threshold
+        records = [
+            lambda q=quote, s=src, n=line: q.to_dict() | {"source": s, "source_line": n} for quote, src, line in pending
+        ]
+        self.absorb(frame, predicted, records, lambda: quotes_frame(quotes, "jsonl"))
+
+    def absorb(
+        self,
+        frame: pd.DataFrame,
+        predicted: pd.DataFrame,
+        records: list[Callable[[], dict[str, Any]]],
+        jsonl_frame: Callable[[], pd.DataFrame],
+    ) -> None:
+        """Write classified quotes (in input order) and fold them into the tallies and the report sample.
+
+        `records[i]()` builds quote i as the report shows it (with its source), only if the sample keeps it.
+        Both runners end here, so they write, tally and sample the same way.
+        """
+        predicted = predicted.set_axis(frame.index)
         self.writers["quotes"].write(pd.concat([frame, predicted], axis=1))
         if "jsonl" in self.writers:
-            self.writers["jsonl"].write(pd.concat([quotes_frame(quotes, "jsonl"), predicted], axis=1))
+            self.writers["jsonl"].write(pd.concat([jsonl_frame().set_axis(frame.index), predicted], axis=1))
         self.speakers.observe(frame)
-        for (quote, src, line), rec in zip(pending, predicted.to_dict(orient="records")):
-            self.sample.offer(lambda q=quote, r=rec, s=src, n=line: q.to_dict() | r | {"source": s, "source_line": n})
-        self.stats["quotes"] += len(quotes)
+        for make, rec in zip(records, predicted.to_dict(orient="records")):
+            self.sample.offer(lambda m=make, r=rec: _report_item(m(), r))
+        self.stats["quotes"] += len(frame)
         self.stats["low_confidence"] += int(predicted["low_confidence"].sum())
         for label, n in predicted["stance"].value_counts().items():
             self.stats[f"quotes_{label}"] += int(n)
@@ -269,7 +300,9 @@ def _run_params(cfg: DictConfig, job: _Job, model_version: str | None) -> dict[s
         "low_confidence": job.threshold,
         "on_error": job.on_error,
     }
-    return tracking.flatten("", params, {}) | tracking.flatten("extract", to_plain(cfg.extract), {})
+    runner = to_plain(cfg.get("runner")) or {"name": runner_name(cfg)}
+    flat = tracking.flatten("", params, {}) | tracking.flatten("extract", to_plain(cfg.extract), {})
+    return flat | tracking.flatten("runner", runner, {})
 
 
 def run_pipeline(cfg: DictConfig) -> dict[str, Any]:
@@ -280,8 +313,10 @@ def run_pipeline(cfg: DictConfig) -> dict[str, Any]:
     tracking_uri = str(t.uri) if t.get("uri") else None
     model_uri, model_version = resolve_model(str(cfg.model_uri), tracking_uri)
     predictor = load_predictor(model_uri, tracking_uri)
+    on_ray = runner_name(cfg) == "ray"
     extractor = build_extractor(cfg.extract)
-    extractor.nlp  # noqa: B018  load spaCy now, so extraction seconds count parsing, not start-up
+    if not on_ray:
+        extractor.nlp  # noqa: B018  load spaCy now, so extraction seconds count parsing, not start-up
     tags = {"git_commit": tracking.git_commit(cfg.paths.root_dir), **tracking.package_versions()}
     tags.update({str(k): str(v) for k, v in (to_plain(t.get("tags")) or {}).items()})
     run_name = str(t.get("run_name") or f"pipeline {source.name}")
@@ -294,7 +329,12 @@ def run_pipeline(cfg: DictConfig) -> dict[str, Any]:
         try:
             if run is not None:
                 tracking.log_params(_run_params(cfg, job, model_version))
-            job.stream(source, extractor)
+            if on_ray:  # Ray actors extract and classify; this job writes, tallies and samples as below
+                from stance.runners.ray_articles import ray_pipeline_stream
+
+                ray_pipeline_stream(job, cfg, model_uri, tracking_uri)
+            else:
+                job.stream(source, extractor)
             summary = job.summary(source, model_version)
             summary["files"] = job.finish(summary)
         except BaseException:
