@@ -110,9 +110,9 @@ class _RecordingNlp:
 
     def pipe(self, items, **kwargs):
         def record():
-            for text, context in items:
-                self.seen.append(text)
-                yield text, context
+            for item in items:
+                self.seen.append(item[0] if isinstance(item, tuple) else item)
+                yield item
 
         return self.nlp.pipe(record(), **kwargs)
 

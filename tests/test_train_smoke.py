@@ -101,3 +101,29 @@ def test_mean_pooled_model_fine_tunes_further_from_its_own_head(tmp_path, tiny_m
     other = MeanPoolClassifier.from_encoder(str(tmp_path / "m"), num_labels=5)  # new label set: new head
     assert other.classifier.out_features == 5
     assert torch.equal(other.encoder.embeddings.word_embeddings.weight, first.encoder.embeddings.word_embeddings.weight)
+
+
+def test_dev_is_evaluated_in_token_length_order(compose_cfg, tiny_train_overrides, monkeypatch):
+    """Each dev evaluation gets the dev rows sorted by token length (less padding): all rows, each once."""
+    import json
+    from collections import Counter
+    from pathlib import Path
+
+    import transformers
+
+    seen = []
+    evaluate = transformers.Trainer.evaluate
+
+    def spy(self, *args, **kwargs):
+        ds = self.eval_dataset
+        seen.append([(len(ids), label) for ids, label in zip(ds["input_ids"], ds["labels"])])
+        return evaluate(self, *args, **kwargs)
+
+    monkeypatch.setattr(transformers.Trainer, "evaluate", spy)
+    cfg = compose_cfg("train", tiny_train_overrides + ["tracking=none", "train.max_steps=2"])
+    run_training(cfg)
+    dev = [json.loads(line) for line in (Path(__file__).parent / "fixtures/tiny/dev.jsonl").read_text().splitlines()]
+    lengths = [n for n, _ in seen[0]]
+    assert lengths == sorted(lengths) and len(set(lengths)) > 1
+    labels = list(cfg.data.labels)
+    assert Counter(labels[label] for _, label in seen[0]) == Counter(row["label"] for row in dev)

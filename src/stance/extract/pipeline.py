@@ -8,8 +8,13 @@ and joined back into one Doc over the unchanged text, so every offset still slic
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -30,6 +35,25 @@ class ArticleFault(ValueError):
         super().__init__(f"article '{article_id}': {reason}")
         self.article_id = str(article_id)
         self.reason = reason
+
+    def __reduce__(self):  # pickled back from a worker process with both fields
+        return (type(self), (self.article_id, self.reason))
+
+
+@dataclass(frozen=True)
+class _Long:
+    """An article over `part_chars`: parsed part by part (with progress lines) in the calling process."""
+
+    text: str
+
+
+_Outcome = list[Quote] | ArticleFault | _Long
+
+
+def _failed(article_id: str, err: BaseException) -> ArticleFault:
+    fault = ArticleFault(article_id, f"quote extraction failed: {type(err).__name__}: {err}")
+    fault.__cause__ = err
+    return fault
 
 
 DEFAULT_EXTRACTOR = {"_target_": "stance.extract.rules.RuleExtractor"}
@@ -83,45 +107,97 @@ class QuoteExtractor:
     def extract_many(
         self, articles: Iterable[tuple[str, str]], on_error: Callable[[ArticleFault], None] | None = None
     ) -> Iterator[tuple[str, list[Quote]]]:
-        """(article_id, text) pairs in, (article_id, quotes) out, parsed in batches (and processes) by nlp.pipe.
+        """(article_id, text) pairs in, (article_id, quotes) out in input order, in batches of `batch_size`.
 
-        An article that cannot be processed (too long, not text, an error while finding its quotes) raises an
-        `ArticleFault` naming it; with `on_error`, the fault goes to that callback instead, the article is left
-        out and the others go on. Length and type are checked before an article enters the pipe.
+        With `n_process` > 1 the batches are parsed *and* searched for quotes in that many worker processes
+        (never forked from this process, see `worker_context`), a few batches ahead of the consumer; the output
+        is the same as with one process. An article that cannot be
+        processed (too long, not text, an error while finding its quotes) raises an `ArticleFault` naming it;
+        with `on_error`, the fault goes to that callback at the article's place in the order instead, the
+        article is left out and the others go on. Length and type are checked before an article is parsed;
+        an article over `part_chars` is parsed in parts in this process.
         """
 
-        def fault(article_id: str, reason: str, cause: BaseException | None = None) -> None:
-            err = ArticleFault(article_id, reason)
+        def fault(err: ArticleFault, cause: BaseException | None = None) -> None:
             if on_error is None:
                 raise err from cause
             log.warning("skipping %s", err)
             on_error(err)
 
-        long_texts: dict[int, str] = {}  # articles over part_chars, parsed part by part outside the batches
-
-        def items() -> Iterator[tuple[str, tuple[str, int | None]]]:
-            for n, (article_id, text) in enumerate(articles):
+        for article_id, outcome in self._outcomes(articles):
+            if isinstance(outcome, _Long):
                 try:
-                    self._check(text, article_id)
-                except ArticleFault as err:
-                    fault(article_id, err.reason)
-                    continue
-                if len(text) > self.part_chars:
-                    long_texts[n] = text
-                    yield "", (article_id, n)  # keeps its place in the output order
-                else:
-                    yield text, (article_id, None)
-
-        docs = self.nlp.pipe(items(), as_tuples=True, n_process=self.n_process, batch_size=self.batch_size)
-        for doc, (article_id, n) in docs:
-            try:
-                if n is not None:
-                    doc = self._parse_in_parts(long_texts.pop(n), article_id)
-                quotes = self.quotes_from_doc(doc, article_id) if doc.text.strip() else []
-            except Exception as err:  # one article's bug must not cost the others
-                fault(article_id, f"quote extraction failed: {type(err).__name__}: {err}", err)
+                    outcome = self._extract_docs([self._parse_in_parts(outcome.text, article_id)], [article_id])[0]
+                except Exception as err:  # noqa: BLE001 - one article's bug must not cost the others
+                    outcome = _failed(article_id, err)
+            if isinstance(outcome, ArticleFault):
+                fault(outcome, outcome.__cause__)
                 continue
-            yield article_id, quotes
+            yield article_id, outcome
+
+    def _outcomes(self, articles: Iterable[tuple[str, str]]) -> Iterator[tuple[str, _Outcome]]:
+        """Each article's quotes, fault, or (when over `part_chars`) its text to parse in parts, in input order."""
+        batches = self._batches(articles)
+        if self.n_process == 1:
+            for batch in batches:
+                yield from _merge(batch, self._extract_texts(_texts(batch)))
+            return
+        pool = ProcessPoolExecutor(
+            max_workers=self.n_process,
+            mp_context=worker_context(),
+            initializer=_worker_init,
+            initargs=(self._portable(),),
+        )
+        ahead: deque[tuple[list[tuple[str, Any]], Future]] = deque()
+        try:
+            for batch in batches:
+                ahead.append((batch, pool.submit(_worker_run, _texts(batch))))
+                while len(ahead) > 2 * self.n_process:  # a few batches queued per worker, not the whole input
+                    done, future = ahead.popleft()
+                    yield from _merge(done, _result(future))
+            while ahead:
+                done, future = ahead.popleft()
+                yield from _merge(done, _result(future))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _batches(self, articles: Iterable[tuple[str, str]]) -> Iterator[list[tuple[str, Any]]]:
+        """Lists of `batch_size` (article_id, text or ArticleFault or _Long) in input order."""
+        batch: list[tuple[str, Any]] = []
+        for article_id, text in articles:
+            try:
+                item: Any = self._check(text, article_id)
+            except ArticleFault as err:
+                item = err
+            else:
+                if len(text) > self.part_chars:
+                    item = _Long(text)
+            batch.append((article_id, item))
+            if len(batch) >= self.batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def _extract_texts(self, texts: list[tuple[str, str]]) -> list[list[Quote] | ArticleFault]:
+        """(article_id, text) pairs parsed together by nlp.pipe, each searched for quotes."""
+        docs = list(self.nlp.pipe([text for _, text in texts], batch_size=self.batch_size))
+        return self._extract_docs(docs, [article_id for article_id, _ in texts])
+
+    def _extract_docs(self, docs: list[Doc], ids: list[str]) -> list[list[Quote] | ArticleFault]:
+        out: list[list[Quote] | ArticleFault] = []
+        for doc, article_id in zip(docs, ids):
+            try:
+                out.append(self.quotes_from_doc(doc, article_id) if doc.text.strip() else [])
+            except Exception as err:  # noqa: BLE001 - one article's bug must not cost the others
+                out.append(_failed(article_id, err))
+        return out
+
+    def _portable(self) -> QuoteExtractor:
+        """This extractor without its spaCy pipeline, for the workers (each loads `spacy_model` itself)."""
+        copy = object.__new__(QuoteExtractor)
+        copy.__dict__.update(self.__dict__, _nlp=None, n_process=1)
+        return copy
 
     def _parse_in_parts(self, text: str, article_id: str) -> Doc:
         """A long article parsed in paragraph-aligned parts, one progress line each, joined into one Doc."""
@@ -213,3 +289,53 @@ def build_extractor(extract_cfg: DictConfig | dict, nlp: Any = None) -> QuoteExt
         part_chars=int(cfg.get("part_chars", 100_000)),
         nlp=nlp,
     )
+
+
+_WORKER: QuoteExtractor | None = None
+# Imported once by the fork server, so that each worker it forks starts with spaCy (and thinc's torch) loaded.
+WORKER_PRELOAD = ["__main__", "stance.extract.pipeline"]
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: never a fork of this process (once torch is imported, and spaCy's thinc
+    imports it, a forked copy can crash). A fork server is a fresh process that has imported spaCy but run
+    nothing; workers forked from it start in milliseconds instead of the seconds a spawned one spends on
+    imports. Where there is no fork server (Windows), spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)  # no effect once the server runs (it keeps its modules)
+    return context
+
+
+def _worker_init(extractor: QuoteExtractor) -> None:
+    """Runs once in each worker process: keep the extractor (its spaCy pipeline loads on the first batch)."""
+    global _WORKER
+    _WORKER = extractor
+
+
+def _worker_run(texts: list[tuple[str, str]]) -> list[list[Quote] | ArticleFault]:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER._extract_texts(texts)
+
+
+def _texts(batch: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """The articles of a batch that go to the parser whole (not faulty, not over `part_chars`)."""
+    return [(article_id, item) for article_id, item in batch if isinstance(item, str)]
+
+
+def _merge(batch: list[tuple[str, Any]], found: list[list[Quote] | ArticleFault]) -> Iterator[tuple[str, _Outcome]]:
+    """The batch in its order: each parsed article's outcome from `found`, the others (faults, long) as they are."""
+    results = iter(found)
+    for article_id, item in batch:
+        yield article_id, next(results) if isinstance(item, str) else item
+
+
+def _result(future: Future) -> list[_Outcome]:
+    try:
+        return future.result()
+    except BrokenProcessPool as err:
+        raise RuntimeError(
+            "an extraction worker process died (out of memory, or a crash in spaCy); "
+            "run with extract.n_process=1 to see the error"
+        ) from err
