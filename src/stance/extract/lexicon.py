@@ -260,7 +260,9 @@ NICKNAMES = {
     "kathy": "katherine", "katie": "katherine", "cathy": "catherine", "sue": "susan", "suzy": "susan",
     "peggy": "margaret", "maggie": "margaret", "meg": "margaret", "jenny": "jennifer", "jen": "jennifer",
     "debbie": "deborah", "deb": "deborah", "pam": "pamela", "patty": "patricia", "trish": "patricia",
-    "barb": "barbara", "vicky": "victoria", "becky": "rebecca", "abby": "abigail",
+    "barb": "barbara", "vicky": "victoria", "becky": "rebecca", "abby": "abigail", "bernie": "bernard",
+    "robbie": "robert", "donnie": "donald", "gene": "eugene", "mitch": "mitchell", "newt": "newton",
+    "vince": "vincent", "walt": "walter",
 }  # fmt: skip
 
 # Nouns that describe one person without naming them; "the investor said" refers to the person the passage is

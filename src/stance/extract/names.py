@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from stance.extract import lexicon
 from stance.extract.lexicon import DOCUMENT_NOUNS, FEMALE_NAMES, HONORIFICS, MALE_NAMES, ORG_NOUNS, ROLE_NOUNS
 
 # A title word -> the role word it stands for ("" when it says nothing about a role, e.g. "Mr.").
@@ -33,21 +34,17 @@ TITLES = {
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _DEGREES = {"phd", "md", "esq", "mp", "qc", "kc"}
 PARTICLES = {"de", "del", "della", "der", "di", "da", "du", "la", "le", "van", "von", "den", "bin", "ibn", "al", "el"}
-# Common short forms of first names (lower case). Only forms that name one full name are listed: "Chris", "Pat",
-# "Alex" or "Sam" could be several, "Hilary" is a different name from "Hillary" (Hilary Benn is not Hillary Clinton).
-NICKNAMES = {
-    "bill": "william", "billy": "william", "will": "william", "willie": "william", "bob": "robert",
-    "bobby": "robert", "rob": "robert", "robbie": "robert", "jim": "james", "jimmy": "james", "bernie": "bernard",
-    "mike": "michael", "mick": "michael", "tom": "thomas", "tommy": "thomas", "dick": "richard", "rick": "richard",
-    "ricky": "richard", "rich": "richard", "joe": "joseph", "joey": "joseph", "dan": "daniel", "danny": "daniel",
-    "dave": "david", "steve": "steven", "tony": "anthony", "andy": "andrew", "nick": "nicholas", "ben": "benjamin",
-    "matt": "matthew", "larry": "lawrence", "chuck": "charles", "charlie": "charles", "liz": "elizabeth",
-    "beth": "elizabeth", "betsy": "elizabeth", "peggy": "margaret", "maggie": "margaret", "sue": "susan",
-    "debbie": "deborah", "jenny": "jennifer", "jen": "jennifer", "ron": "ronald", "don": "donald",
-    "donnie": "donald", "ed": "edward", "eddie": "edward", "fred": "frederick", "greg": "gregory",
-    "jeff": "jeffrey", "ken": "kenneth", "tim": "timothy", "vince": "vincent", "walt": "walter",
-    "newt": "newton", "gene": "eugene", "mitch": "mitchell", "kathy": "katherine", "katie": "katherine",
-}  # fmt: skip
+# Short forms of first names for merging across articles: the project's one table (lexicon.NICKNAMES, also used
+# within an article) less the forms that could stand for several full names ("Chris", "Pat", "Alex", "Sam", ...)
+# or that are names in their own right ("Jack", "Harry", "Steven"), where a wrong merge across articles costs more
+# than a missed one. "Hilary" is a different name from "Hillary" (Hilary Benn is not Hillary Clinton).
+NOT_ONE_NAME = frozenset(
+    """
+    abby al alex barb becky bert betty cathy chris deb doug drew hank harry jack jamie jerry johnny jon kate liam
+    meg ned pam pat patty pete phil ray sam sandy steven suzy ted trish vicky
+    """.split()
+)
+NICKNAMES = {short: full for short, full in lexicon.NICKNAMES.items() if short not in NOT_ONE_NAME}
 _ROLE_WORDS = {w.rstrip(".").lower() for w in ROLE_NOUNS} | {v for v in TITLES.values() if v}
 _ROLE_ALIASES = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "rev": "reverend"}
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
