@@ -106,6 +106,8 @@ class TrainConfig:
     class_weights: bool = False
     max_steps: int = -1
     progress: bool = True
+    onnx_check: bool = True
+    onnx_cache_dir: str | None = None  # default: <paths.root_dir>/.cache/onnx, where stance-classify looks
     hf_args: dict[str, Any] = field(default_factory=dict)
 
 
@@ -132,6 +134,16 @@ class ExtractConfig:
     attributor: Any = None
 
 
+@dataclass
+class ClassifyConfig:
+    """How `stance-classify` and `stance-pipeline` run a transformer (stance.modeling.backends)."""
+
+    backend: str = "auto"  # auto | torch | onnx
+    quantize: bool = True  # onnx: int8 weights (false: the float graph)
+    threads: int = 0  # 0: every core
+    cache_dir: str = "${paths.root_dir}/.cache/onnx"
+
+
 # Typed groups: keys outside the schema (or outside a `_target_`'s parameters) are refused.
 SCHEMAS: dict[str, type] = {
     "paths": PathsConfig,
@@ -139,9 +151,10 @@ SCHEMAS: dict[str, type] = {
     "train": TrainConfig,
     "data": DataConfig,
     "extract": ExtractConfig,
+    "classify": ClassifyConfig,
 }
 # Groups whose values are also type-checked against the schema (paths hold ${hydra:...} outside a run).
-TYPED = ("tracking", "train", "data")
+TYPED = ("tracking", "train", "data", "classify")
 # Dicts passed through to other libraries or free-form by design: any key is accepted.
 FREE_FORM = {"train.hf_args", "tracking.tags", "data.source.label_map"}
 _DATA_KEY_REF = re.compile(r"\$\{data\.(\w+)")
@@ -234,12 +247,27 @@ def validate_config(cfg: DictConfig) -> DictConfig:
         for key in cfg:
             if str(key) not in known:
                 raise _unknown(str(key), "", known)
-    for group in ("paths", "tracking", "train", "data", "extract"):
+    for group in SCHEMAS:
         if group in cfg:
             _check_group(cfg, group)
     if "model" in cfg and isinstance(cfg.model, DictConfig) and "_target_" in cfg.model:
         _check_node(cfg.model, "model", None)
     return cfg
+
+
+def inference_settings(cfg: DictConfig) -> dict[str, Any]:
+    """The `classify` block of a command's config as keyword arguments of `load_predictor`."""
+    node = (
+        validated(cfg.classify, ClassifyConfig)
+        if cfg.get("classify") is not None
+        else OmegaConf.structured(ClassifyConfig)
+    )
+    return {
+        "backend": str(node.backend),
+        "quantize": bool(node.quantize),
+        "threads": int(node.threads),
+        "cache_dir": str(node.cache_dir) if cfg.get("classify") is not None else None,
+    }
 
 
 def validated(node: DictConfig, schema: type) -> DictConfig:

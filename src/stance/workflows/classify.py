@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
+from stance.config import inference_settings
 from stance.io import RejectsWriter, TableError, TableWriter, count_rows, iter_table
 from stance.modeling.predictor import load_predictor, predict_frame
 
@@ -82,7 +83,9 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got '{on_error}'")
     tracking_uri = cfg.tracking.uri if cfg.get("tracking") else None
-    predictor = load_predictor(str(cfg.model_uri), tracking_uri, bool(cfg.get("allow_pickle_weights", False)))
+    predictor = load_predictor(
+        str(cfg.model_uri), tracking_uri, bool(cfg.get("allow_pickle_weights", False)), **inference_settings(cfg)
+    )
     fields = {"text": str(cfg.fields.text), "target": cfg.fields.get("target"), "context": cfg.fields.get("context")}
     required = ["text"] + {"target_text": ["target"], "text_context": ["context"]}.get(predictor.input_mode, [])
     for role in required:
@@ -146,6 +149,14 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
         "seconds": round(elapsed, 3),
         "quotes_per_s": round(written / elapsed, 1) if elapsed > 0 else None,
         "labels": list(predictor.labels),
+        "backend": getattr(predictor, "backend", getattr(predictor, "kind", "?")),
     }
-    log.info("classified %d rows (%d rejected) in %.1fs -> %s", written, rejects.count, elapsed, output)
+    log.info(
+        "classified %d rows (%d rejected) in %.1fs on %s -> %s",
+        written,
+        rejects.count,
+        elapsed,
+        summary["backend"],
+        output,
+    )
     return summary
