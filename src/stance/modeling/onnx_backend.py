@@ -185,6 +185,7 @@ def cached_export(cache_dir: Path, key: str, load_torch: Callable[[], Any]) -> t
     classifier = load_torch()
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache_dir))
     try:
+        tmp.chmod(0o755)  # mkdtemp's 0700 would make the cache private to whoever exported first
         build_cache(classifier, tmp)
         if folder.exists():  # corrupted (or another process finished first): move it aside, then replace
             stale = Path(tempfile.mkdtemp(prefix=f".stale-{key}-", dir=cache_dir))
