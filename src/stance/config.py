@@ -106,6 +106,8 @@ class TrainConfig:
     class_weights: bool = False
     max_steps: int = -1
     progress: bool = True
+    onnx_check: bool = True
+    onnx_cache_dir: str | None = None  # default: <paths.root_dir>/.cache/onnx, where stance-classify looks
     hf_args: dict[str, Any] = field(default_factory=dict)
 
 
@@ -145,6 +147,16 @@ class RunnerConfig:
     num_cpus: int | None = None
 
 
+@dataclass
+class ClassifyConfig:
+    """How `stance-classify` and `stance-pipeline` run a transformer (stance.modeling.backends)."""
+
+    backend: str = "auto"  # auto | torch | onnx
+    quantize: bool = True  # onnx: int8 weights (false: the float graph)
+    threads: int = 0  # 0: every core
+    cache_dir: str = "${paths.root_dir}/.cache/onnx"
+
+
 # Typed groups: keys outside the schema (or outside a `_target_`'s parameters) are refused.
 SCHEMAS: dict[str, type] = {
     "paths": PathsConfig,
@@ -153,9 +165,10 @@ SCHEMAS: dict[str, type] = {
     "data": DataConfig,
     "extract": ExtractConfig,
     "runner": RunnerConfig,
+    "classify": ClassifyConfig,
 }
 # Groups whose values are also type-checked against the schema (paths hold ${hydra:...} outside a run).
-TYPED = ("tracking", "train", "data", "runner")
+TYPED = ("tracking", "train", "data", "runner", "classify")
 # Dicts passed through to other libraries or free-form by design: any key is accepted.
 FREE_FORM = {"train.hf_args", "tracking.tags", "data.source.label_map"}
 _DATA_KEY_REF = re.compile(r"\$\{data\.(\w+)")
@@ -248,7 +261,7 @@ def validate_config(cfg: DictConfig) -> DictConfig:
         for key in cfg:
             if str(key) not in known:
                 raise _unknown(str(key), "", known)
-    for group in ("paths", "tracking", "train", "data", "extract", "runner"):
+    for group in SCHEMAS:
         if group in cfg:
             _check_group(cfg, group)
     if "runner" in cfg and isinstance(cfg.runner, DictConfig):
@@ -284,6 +297,21 @@ def _check_runner(node: DictConfig) -> None:
                 f"config key 'runner.address': '{address}' is not a Ray address; use \"\" (embedded local Ray), "
                 "auto (the cluster of this node), ray://head:10001 or head:6379"
             )
+
+
+def inference_settings(cfg: DictConfig) -> dict[str, Any]:
+    """The `classify` block of a command's config as keyword arguments of `load_predictor`."""
+    node = (
+        validated(cfg.classify, ClassifyConfig)
+        if cfg.get("classify") is not None
+        else OmegaConf.structured(ClassifyConfig)
+    )
+    return {
+        "backend": str(node.backend),
+        "quantize": bool(node.quantize),
+        "threads": int(node.threads),
+        "cache_dir": str(node.cache_dir) if cfg.get("classify") is not None else None,
+    }
 
 
 def validated(node: DictConfig, schema: type) -> DictConfig:

@@ -41,6 +41,12 @@ def _sha256(path: str, mtime: float, size: int) -> str:
     return digest.hexdigest()
 
 
+def file_sha256(path: str | Path) -> str:
+    """sha256 of one file, remembered while its size and mtime stay the same."""
+    stat = Path(path).stat()
+    return _sha256(str(path), stat.st_mtime, stat.st_size)
+
+
 def verify_sha256(folder: str | Path, expected: str | None, filename: str = "model.safetensors") -> None:
     """Refuse a third-party checkpoint whose weights are not the ones we pinned."""
     if not expected:

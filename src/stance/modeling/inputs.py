@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -137,3 +138,126 @@ def tokenize_dataset(
         load_from_cache_file=True,
         desc="tokenising",
     )
+
+
+# ---- inference: token-length-sorted batches, tokenised a window ahead in a background thread ---------------------
+MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+TOKENIZE_WINDOW = 1024  # rows tokenised (and length-sorted) at a time: short quotes are not padded to long ones
+_DONE = object()
+
+
+def model_input_names(tokenizer: Any) -> list[str]:
+    """The arrays an encoder takes, in the tokenizer's order (MPNet has no token_type_ids, BERT does)."""
+    names = [n for n in getattr(tokenizer, "model_input_names", MODEL_INPUTS) if n in MODEL_INPUTS]
+    return names if "input_ids" in names else ["input_ids", "attention_mask"]
+
+
+def _padded(encoded: Mapping[str, list], rows: np.ndarray, names: Sequence[str], pad_id: int) -> dict[str, np.ndarray]:
+    ids = [encoded["input_ids"][i] for i in rows]
+    width = max(len(x) for x in ids)
+    out = {"input_ids": np.full((len(ids), width), pad_id, dtype=np.int64)}
+    out["attention_mask"] = np.zeros((len(ids), width), dtype=np.int64)
+    types = encoded.get("token_type_ids") if "token_type_ids" in names else None
+    if "token_type_ids" in names:
+        out["token_type_ids"] = np.zeros((len(ids), width), dtype=np.int64)
+    for r, seq in enumerate(ids):
+        out["input_ids"][r, : len(seq)] = seq
+        out["attention_mask"][r, : len(seq)] = 1
+        if types is not None:
+            out["token_type_ids"][r, : len(seq)] = types[rows[r]]
+    return {n: out[n] for n in names}
+
+
+def token_batches(
+    tokenizer: Any,
+    first: list[str],
+    second: list[str] | None,
+    max_length: int,
+    batch_size: int,
+    names: Sequence[str],
+    window: int = TOKENIZE_WINDOW,
+) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """(row indices, padded int64 arrays) per batch: each window of rows is tokenised in one call of the fast
+    tokenizer, ordered by token count and cut into batches, so a batch is padded only to its own longest quote."""
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    for start in range(0, len(first), window):
+        stop = min(start + window, len(first))
+        encoded = tokenizer(
+            first[start:stop],
+            second[start:stop] if second is not None else None,
+            truncation=True,
+            max_length=max_length,
+            return_attention_mask=False,
+            return_token_type_ids="token_type_ids" in names,
+        )
+        lengths = np.fromiter((len(x) for x in encoded["input_ids"]), dtype=np.int64, count=stop - start)
+        order = np.argsort(lengths, kind="stable")
+        for begin in range(0, len(order), batch_size):
+            rows = order[begin : begin + batch_size]
+            yield rows + start, _padded(encoded, rows, names, pad_id)
+
+
+def prefetched(items: Iterator[Any], depth: int = 4) -> Iterator[Any]:
+    """Run `items` in a background thread, `depth` items ahead: tokenising (Rust, GIL released) overlaps the
+    model. An error in the thread is raised here; leaving the loop early stops the thread."""
+    import queue
+    import threading
+
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as err:  # handed to the consumer, which re-raises it
+            put(err)
+
+    worker = threading.Thread(target=produce, name="stance-tokenise", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = box.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+def predict_sorted(
+    frame: pd.DataFrame,
+    tokenizer: Any,
+    input_mode: str,
+    max_length: int,
+    batch_size: int,
+    n_labels: int,
+    names: Sequence[str],
+    logits: Callable[[dict[str, np.ndarray]], np.ndarray],
+) -> np.ndarray:
+    """Class probabilities for every row of `frame`, in its order, from any backend's `logits(arrays)`:
+    the loop both the torch and the ONNX Runtime backends share."""
+    first, second = input_pairs(frame, input_mode)
+    out = np.zeros((len(first), n_labels), dtype=np.float32)
+    if not first:
+        return out
+    batches = token_batches(tokenizer, first, second, max_length, max(1, int(batch_size)), names)
+    for rows, arrays in prefetched(batches):
+        scores = np.asarray(logits(arrays), dtype=np.float32)
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        out[rows] = scores / scores.sum(axis=1, keepdims=True)
+    return out

@@ -24,12 +24,15 @@ class Predictor(Protocol):
     def predict_proba(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray: ...
 
 
-def load_local(path: str | Path, allow_pickle_weights: bool = False) -> Predictor:
+def load_local(path: str | Path, allow_pickle_weights: bool = False, **inference: Any) -> Predictor:
     """A folder saved by `save()` (has stance_model.json) or any HF sequence-classification folder.
 
     Before any weights are read: pickle-based weights (pytorch_model.bin only) are refused unless allowed, and
-    every file of a folder we saved must match the sha256 its manifest recorded at save time.
+    every file of a folder we saved must match the sha256 its manifest recorded at save time. `inference` holds
+    the inference settings of a transformer (`backend`, `quantize`, `cache_dir`, `threads`: see
+    `stance.modeling.backends.load_transformer`); other kinds ignore them.
     """
+    from stance.modeling.backends import load_transformer
     from stance.modeling.tfidf import TfidfLogReg
 
     path = Path(path)
@@ -40,17 +43,23 @@ def load_local(path: str | Path, allow_pickle_weights: bool = False) -> Predicto
         if manifest.get("kind") not in kinds:
             raise ValueError(f"{manifest_path}: unknown model kind '{manifest.get('kind')}'")
         check_checkpoint(path, None, allow_pickle_weights)
+        if manifest["kind"] == "transformer":
+            return load_transformer(path, manifest, **inference)
+        if inference.get("backend") == "onnx":
+            log.warning("%s: a %s model runs on its own code; classify.backend=onnx is ignored", path, manifest["kind"])
         return kinds[manifest["kind"]].load(path, manifest)
     if (path / "config.json").is_file():
         log.info("%s has no %s; loading it as a plain Hugging Face classifier (input = text)", path, MANIFEST)
         check_checkpoint(path, None, allow_pickle_weights)
-        return TransformerClassifier.load(path)
+        return load_transformer(path, {}, **inference)
     raise FileNotFoundError(
         f"{path}: not a stance model folder (no {MANIFEST}), HF folder or MLflow model (no MLmodel)"
     )
 
 
-def _from_mlflow_folder(folder: Path, allow_pickle_weights: bool, expected_digest: str | None = None) -> Predictor:
+def _from_mlflow_folder(
+    folder: Path, allow_pickle_weights: bool, expected_digest: str | None = None, **inference: Any
+) -> Predictor:
     """Read the data files of a logged stance model (`artifacts/model`) with the installed package.
 
     The MLflow folder's own code (the models-from-code script) and any pickle in it are never loaded.
@@ -73,7 +82,7 @@ def _from_mlflow_folder(folder: Path, allow_pickle_weights: bool, expected_diges
                 f"{model_dir / MANIFEST}: sha256 {actual} does not match {expected_digest} recorded in the model "
                 "registry when this version was registered; the artifact store was changed"
             )
-    return load_local(model_dir, allow_pickle_weights)
+    return load_local(model_dir, allow_pickle_weights, **inference)
 
 
 def pin_version(model_uri: str, tracking_uri: str | None = None) -> tuple[str, str | None, str | None]:
@@ -99,18 +108,20 @@ def pin_version(model_uri: str, tracking_uri: str | None = None) -> tuple[str, s
     return f"models:/{name}/{version.version}", str(version.version), (version.tags or {}).get(MANIFEST_TAG)
 
 
-def load_predictor(model_uri: str, tracking_uri: str | None = None, allow_pickle_weights: bool = False) -> Predictor:
+def load_predictor(
+    model_uri: str, tracking_uri: str | None = None, allow_pickle_weights: bool = False, **inference: Any
+) -> Predictor:
     """Resolve `models:/name@alias`, `runs:/…`, `models:/m-…`, an MLflow model folder or a local model folder.
 
     A model in a store is downloaded to a temporary folder and read from there: loading never writes to the
     store (no `registered_model_meta` in the artifact folder, no new database), and no code or pickle from
-    the store is run.
+    the store is run. `inference`: the settings passed to `load_local`.
     """
     path = Path(model_uri)
     if path.exists():
         if (path / "MLmodel").is_file():
-            return _from_mlflow_folder(path, allow_pickle_weights)
-        return load_local(path, allow_pickle_weights)
+            return _from_mlflow_folder(path, allow_pickle_weights, **inference)
+        return load_local(path, allow_pickle_weights, **inference)
     import mlflow
 
     from stance.tracking.store import require_store, store_lock
@@ -123,7 +134,7 @@ def load_predictor(model_uri: str, tracking_uri: str | None = None, allow_pickle
         with store_lock(uri, exclusive=False), tempfile.TemporaryDirectory(prefix="stance-model-") as tmp:
             pinned, _, expected = pin_version(model_uri, uri)
             local = mlflow.artifacts.download_artifacts(artifact_uri=pinned, dst_path=tmp)
-            return _from_mlflow_folder(Path(local), allow_pickle_weights, expected)
+            return _from_mlflow_folder(Path(local), allow_pickle_weights, expected, **inference)
     except CheckpointError:
         raise
     except Exception as err:

@@ -6,7 +6,6 @@ import atexit
 import json
 import logging
 import math
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from stance.modeling.checkpoints import MANIFEST, check_checkpoint, seal
-from stance.modeling.inputs import input_pairs, tokenize_dataset
+from stance.modeling.inputs import model_input_names, predict_sorted, tokenize_dataset
 from stance.modeling.metrics import classification_metrics
 
 log = logging.getLogger(__name__)
@@ -57,6 +56,7 @@ class TransformerClassifier:
     """
 
     kind = "transformer"
+    backend = "torch"
     takes_datasets = True  # fit() tokenises `datasets.Dataset`s with a cached `map`
 
     def __init__(
@@ -84,6 +84,7 @@ class TransformerClassifier:
         self.input_mode = input_mode
         self.model = None
         self.tokenizer = None
+        self.checks: dict[str, Any] = {}  # recorded in the manifest, e.g. the int8 check (modeling.backends)
 
     # ---- building -------------------------------------------------------------------------------
     def _load_pretrained(self, labels: Sequence[str]) -> None:
@@ -267,33 +268,29 @@ class TransformerClassifier:
 
     # ---- inference ------------------------------------------------------------------------------
     def predict_proba(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray:
-        """Class probabilities, batched by length so short quotes are not padded to long ones."""
+        """Class probabilities in `frame`'s order; batches of similar token length, tokenised a window ahead
+        in a background thread (`inputs.predict_sorted`), run under `torch.inference_mode`."""
         torch = _torch()
         if self.model is None:
             raise RuntimeError("model is not trained or loaded")
         self.model.eval()
-        first, second = input_pairs(frame, self.input_mode)
-        n = len(first)
-        out = np.zeros((n, len(self.labels)), dtype=np.float32)
-        if n == 0:
-            return out
-        lengths = [len(a) + (len(second[i]) if second is not None else 0) for i, a in enumerate(first)]
-        order = np.argsort(lengths, kind="stable")
         device = next(self.model.parameters()).device
+
+        def logits(arrays: dict[str, np.ndarray]) -> np.ndarray:
+            tensors = {k: torch.from_numpy(v).to(device) for k, v in arrays.items()}
+            return self.model(**tensors).logits.float().cpu().numpy()
+
         with torch.inference_mode():
-            for begin in range(0, n, batch_size):
-                idx = order[begin : begin + batch_size]
-                enc = self.tokenizer(
-                    [first[i] for i in idx],
-                    [second[i] for i in idx] if second is not None else None,
-                    truncation=True,
-                    max_length=self.max_length,
-                    padding=True,
-                    return_tensors="pt",
-                ).to(device)
-                logits = self.model(**enc).logits.float()
-                out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
-        return out
+            return predict_sorted(
+                frame,
+                self.tokenizer,
+                self.input_mode,
+                self.max_length,
+                batch_size,
+                len(self.labels),
+                model_input_names(self.tokenizer),
+                logits,
+            )
 
     # ---- persistence ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -311,6 +308,8 @@ class TransformerClassifier:
             "base": self.pretrained,
             "base_sha256": self.sha256,
         }
+        if self.checks:
+            manifest["checks"] = self.checks
         (path / MANIFEST).write_text(json.dumps(manifest, indent=2))
         return seal(path)
 
@@ -338,8 +337,6 @@ class TransformerClassifier:
             pooling="mean" if mean_pooled else "cls",
         )
         obj.model = model
+        obj.checks = dict(manifest.get("checks") or {})
         obj.tokenizer = AutoTokenizer.from_pretrained(path)
-        threads = os.environ.get("STANCE_NUM_THREADS")
-        if threads:
-            _torch().set_num_threads(int(threads))
         return obj

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from omegaconf import DictConfig
 
-from stance.config import to_plain
+from stance.config import inference_settings, to_plain
 from stance.extract.articles import ArticleError, folder_articles, read_article
 from stance.extract.pipeline import ArticleFault, build_extractor
 from stance.io import RejectsWriter, TableWriter, table_format
@@ -70,7 +70,9 @@ class _ArticleWorker:
 
         self.cfg = cfg
         self.extractor = build_extractor(OmegaConf.create(cfg["extract"]))
-        self.predictor = load_predictor(cfg["model_uri"], cfg["tracking_uri"]) if cfg.get("model_uri") else None
+        self.predictor = (
+            load_predictor(cfg["model_uri"], cfg["tracking_uri"], **cfg["inference"]) if cfg.get("model_uri") else None
+        )
 
     def __call__(self, batch: pd.DataFrame) -> Any:
         faults: list[dict] = []
@@ -190,6 +192,7 @@ def ray_pipeline_stream(job: Any, cfg: DictConfig, model_uri: str, tracking_uri:
         "format": "parquet",
         "model_uri": model_uri,
         "tracking_uri": tracking_uri,
+        "inference": inference_settings(cfg),
         "batch_size": int(cfg.batch_size),
         "threshold": job.threshold,
     }

@@ -15,6 +15,7 @@ from typing import Any
 
 from omegaconf import DictConfig
 
+from stance.config import inference_settings
 from stance.io import RejectsWriter, TableError, TableWriter, count_rows
 from stance.modeling.predictor import load_predictor, pin_version
 from stance.runners import ray_engine as engine
@@ -31,7 +32,9 @@ class _Classifier:
 
     def __init__(self, cfg: dict[str, Any], files: list[str]):
         self.cfg, self.files = cfg, [Path(f) for f in files]
-        self.predictor = load_predictor(cfg["model_uri"], cfg["tracking_uri"], cfg["allow_pickle_weights"])
+        self.predictor = load_predictor(
+            cfg["model_uri"], cfg["tracking_uri"], cfg["allow_pickle_weights"], **cfg["inference"]
+        )
 
     def __call__(self, batch: Any) -> Any:
         out = []
@@ -59,13 +62,15 @@ def ray_classify(cfg: DictConfig) -> dict[str, Any]:
     tracking_uri = str(cfg.tracking.uri) if cfg.get("tracking") and cfg.tracking.get("uri") else None
     allow_pickle = bool(cfg.get("allow_pickle_weights", False))
     model_uri = pin_version(str(cfg.model_uri), tracking_uri)[0]  # every actor loads this same version
-    predictor = load_predictor(model_uri, tracking_uri, allow_pickle)  # a bad model or field fails here, once
+    inference = inference_settings(cfg)
+    predictor = load_predictor(model_uri, tracking_uri, allow_pickle, **inference)  # a bad model fails here, once
     fields, required = model_fields(cfg, predictor.input_mode)
     runner = cfg.runner
     actor_cfg = {
         "model_uri": model_uri,
         "tracking_uri": tracking_uri,
         "allow_pickle_weights": allow_pickle,
+        "inference": inference,
         "fields": fields,
         "required": required,
         "batch_size": int(cfg.batch_size),

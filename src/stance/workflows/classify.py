@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
+from stance.config import inference_settings
 from stance.io import FaultHandler, RejectsWriter, TableError, TableWriter, count_rows, iter_table, table_files
 from stance.modeling.predictor import load_predictor, predict_frame
 from stance.runners import runner_name
@@ -143,7 +144,9 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
     files, output, on_error = check_paths(cfg)
     source = Path(cfg.input)
     tracking_uri = cfg.tracking.uri if cfg.get("tracking") else None
-    predictor = load_predictor(str(cfg.model_uri), tracking_uri, bool(cfg.get("allow_pickle_weights", False)))
+    predictor = load_predictor(
+        str(cfg.model_uri), tracking_uri, bool(cfg.get("allow_pickle_weights", False)), **inference_settings(cfg)
+    )
     fields, required = model_fields(cfg, predictor.input_mode)
     batch_size = int(cfg.batch_size)
     total = sum(count_rows(path) or 0 for path in files) if cfg.get("progress", True) else None
@@ -186,6 +189,14 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
         "seconds": round(elapsed, 3),
         "quotes_per_s": round(written / elapsed, 1) if elapsed > 0 else None,
         "labels": list(predictor.labels),
+        "backend": getattr(predictor, "backend", getattr(predictor, "kind", "?")),
     }
-    log.info("classified %d rows (%d rejected) in %.1fs -> %s", written, rejects.count, elapsed, output)
+    log.info(
+        "classified %d rows (%d rejected) in %.1fs on %s -> %s",
+        written,
+        rejects.count,
+        elapsed,
+        summary["backend"],
+        output,
+    )
     return summary

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from omegaconf import DictConfig
 
-from stance.config import to_plain
+from stance.config import inference_settings, to_plain
 from stance.extract.articles import HTML_SUFFIXES, TEXT_SUFFIXES, ArticleError, iter_articles
 from stance.extract.pipeline import ArticleFault, build_extractor
 from stance.io import TableWriter, count_rows
@@ -296,6 +296,7 @@ def _run_params(cfg: DictConfig, job: _Job, model_version: str | None) -> dict[s
         "model_uri": str(cfg.model_uri),
         "model_version": model_version,
         "model_input_mode": job.predictor.input_mode,
+        "classify_backend": getattr(job.predictor, "backend", getattr(job.predictor, "kind", None)),
         "labels": job.labels,
         "low_confidence": job.threshold,
         "on_error": job.on_error,
@@ -312,7 +313,7 @@ def run_pipeline(cfg: DictConfig) -> dict[str, Any]:
     t = cfg.tracking
     tracking_uri = str(t.uri) if t.get("uri") else None
     model_uri, model_version = resolve_model(str(cfg.model_uri), tracking_uri)
-    predictor = load_predictor(model_uri, tracking_uri)
+    predictor = load_predictor(model_uri, tracking_uri, **inference_settings(cfg))
     on_ray = runner_name(cfg) == "ray"
     extractor = build_extractor(cfg.extract)
     if not on_ray:

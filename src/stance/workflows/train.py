@@ -101,6 +101,24 @@ def _should_log_model(cfg: DictConfig) -> bool:
     return bool(value)
 
 
+def _int8_check(
+    cfg: DictConfig, model: Any, saved: Path, test: pd.DataFrame, metrics: dict, batch_size: int, tracked: bool
+) -> None:
+    """Export + int8-quantise the saved model, score test with it, record the outcome in its manifest (what
+    `classify.backend=auto` reads), as metrics and as the run tag `stance.onnx_int8_check`."""
+    from stance.modeling.backends import check_int8
+
+    cache_dir = cfg.train.get("onnx_cache_dir") or Path(cfg.paths.root_dir) / ".cache" / "onnx"
+    record = check_int8(saved, model, test, metrics["test_macro_f1"], cache_dir, batch_size)
+    if "test_macro_f1" in record:
+        metrics["test_macro_f1_onnx_int8"] = record["test_macro_f1"]
+    metrics["onnx_int8_check_s"] = record["seconds"]
+    if tracked:
+        import mlflow
+
+        mlflow.set_tag("stance.onnx_int8_check", "passed" if record["passed"] else "failed")
+
+
 def run_training(cfg: DictConfig) -> dict[str, float]:
     """Train, evaluate on dev each epoch and on test at the end, log everything, return the metrics."""
     start = time.time()
@@ -152,11 +170,13 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
                 if run is not None:
                     _log_eval_artifacts(name, y_true, y_pred, labels, folder)
                 log.info("%s: macro-F1 %.4f accuracy %.4f", name, scores["macro_f1"], scores["accuracy"])
+        saved = model.save(output_dir / "model")
+        if model.kind == "transformer" and cfg.train.get("onnx_check", False) and "test_macro_f1" in metrics:
+            _int8_check(cfg, model, saved, frames["test"], metrics, eval_batch, run is not None)
         metrics["train_wall_s"] = time.time() - start
         tracking.log_metrics({k: v for k, v in metrics.items() if not k.startswith("eval_")})
         if run is not None and "eval_macro_f1" in fit_metrics:
             tracking.log_metrics({"best_eval_macro_f1": fit_metrics["eval_macro_f1"]})
-        saved = model.save(output_dir / "model")
         if run is not None and _should_log_model(cfg):
             test = frames["test"]
             example = test.head(3)[[c for c in ("text", "target", "context") if c in test.columns]]
