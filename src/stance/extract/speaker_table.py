@@ -184,8 +184,22 @@ def collect_speakers(
 # ---- writing the rows back with speaker_id ----
 
 
-def _hook_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: [r.get(c) for r in rows] for c in [*columns, SPEAKER_ID]})
+class _ChunkFeed:
+    """Hands rewritten rows to `on_chunk` as frames of `columns` plus speaker_id, 10,000 rows at a time."""
+
+    def __init__(self, on_chunk: ChunkHook | None, columns: list[str]):
+        self.on_chunk, self.columns, self.pending = on_chunk, [*columns, SPEAKER_ID], []
+
+    def add(self, record: dict) -> None:
+        if self.on_chunk is not None:
+            self.pending.append(record)
+            if len(self.pending) >= 10_000:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.on_chunk is not None and self.pending:
+            self.on_chunk(pd.DataFrame({c: [r.get(c) for r in self.pending] for c in self.columns}))
+            self.pending = []
 
 
 def _with_id(record: dict, speaker_id: str | None) -> dict:
@@ -201,7 +215,7 @@ def _with_id(record: dict, speaker_id: str | None) -> dict:
 
 
 def _write_jsonl(src: Path, tmp: Path, table: SpeakerTable, on_chunk: ChunkHook | None, columns: list[str]) -> int:
-    n, pending = 0, []
+    n, feed = 0, _ChunkFeed(on_chunk, columns)
     with open(tmp, "w", encoding="utf-8") as out:
         if src.stat().st_size == 0:
             return 0
@@ -209,13 +223,8 @@ def _write_jsonl(src: Path, tmp: Path, table: SpeakerTable, on_chunk: ChunkHook 
             record = _with_id(obj, table.speaker_id(obj.get("article_id"), obj.get("speaker"), obj.get("speaker_type")))
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             n += 1
-            if on_chunk is not None:
-                pending.append(record)
-                if len(pending) >= 10_000:
-                    on_chunk(_hook_frame(pending, columns))
-                    pending = []
-    if on_chunk is not None and pending:
-        on_chunk(_hook_frame(pending, columns))
+            feed.add(record)
+    feed.flush()
     return n
 
 
@@ -225,7 +234,7 @@ def _write_csv(src: Path, tmp: Path, table: SpeakerTable, on_chunk: ChunkHook | 
     replace = SPEAKER_ID in header
     at = {c: header.index(c) for c in NEEDED if c in header}
     out_header = header if replace else [*header[: at["speaker"] + 1], SPEAKER_ID, *header[at["speaker"] + 1 :]]
-    n, pending = 0, []
+    n, feed = 0, _ChunkFeed(on_chunk, columns)
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator=CSV_LINE_END)
         writer.writerow(out_header)
@@ -239,12 +248,8 @@ def _write_csv(src: Path, tmp: Path, table: SpeakerTable, on_chunk: ChunkHook | 
             writer.writerow(record)
             n += 1
             if on_chunk is not None:
-                pending.append(dict(zip(out_header, record)))
-                if len(pending) >= 10_000:
-                    on_chunk(_hook_frame(pending, columns))
-                    pending = []
-    if on_chunk is not None and pending:
-        on_chunk(_hook_frame(pending, columns))
+                feed.add(dict(zip(out_header, record)))
+    feed.flush()
     return n
 
 
