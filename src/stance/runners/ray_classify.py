@@ -19,7 +19,7 @@ from stance.config import inference_settings
 from stance.io import RejectsWriter, TableError, TableWriter, count_rows
 from stance.modeling.predictor import load_predictor, pin_version
 from stance.runners import ray_engine as engine
-from stance.workflows.classify import check_paths, classify_chunk, model_fields
+from stance.workflows.classify import check_paths, classify_chunk, model_fields, run_summary
 
 log = logging.getLogger(__name__)
 
@@ -115,14 +115,4 @@ def ray_classify(cfg: DictConfig) -> dict[str, Any]:
     rejects_path = rejects.commit()
     elapsed = time.time() - started
     log.info("classified %d rows (%d rejected) in %.1fs on Ray -> %s", written, rejects.count, elapsed, output)
-    return {
-        "input": str(cfg.input),
-        "output": str(output),
-        "rows": written,
-        "rejected": rejects.count,
-        "rejects_file": str(rejects_path) if rejects_path else None,
-        "seconds": round(elapsed, 3),
-        "quotes_per_s": round(written / elapsed, 1) if elapsed > 0 else None,
-        "labels": list(predictor.labels),
-        "runner": "ray",
-    }
+    return run_summary(str(cfg.input), output, written, rejects.count, rejects_path, elapsed, predictor, runner="ray")

@@ -130,6 +130,30 @@ def check_paths(cfg: DictConfig) -> tuple[list[Path], Path, str]:
     return table_files(source), output, on_error
 
 
+def run_summary(
+    source: str,
+    output: Path,
+    written: int,
+    rejected: int,
+    rejects_path: Path | None,
+    elapsed: float,
+    predictor: Any,
+    **extra: Any,
+) -> dict[str, Any]:
+    """What a classify run returns (and the CLI logs), the same for the local and the Ray runner."""
+    return {
+        "input": source,
+        "output": str(output),
+        "rows": written,
+        "rejected": rejected,
+        "rejects_file": str(rejects_path) if rejects_path else None,
+        "seconds": round(elapsed, 3),
+        "quotes_per_s": round(written / elapsed, 1) if elapsed > 0 else None,
+        "labels": list(predictor.labels),
+        **extra,
+    }
+
+
 def run_classify(cfg: DictConfig) -> dict[str, Any]:
     """Classify every row of `cfg.input` (a table, or a folder of them) into `cfg.output`, keeping all input fields.
 
@@ -180,17 +204,10 @@ def run_classify(cfg: DictConfig) -> dict[str, Any]:
         bar.close()
     rejects_path = rejects.commit()
     elapsed = time.time() - started
-    summary = {
-        "input": str(source),
-        "output": str(output),
-        "rows": written,
-        "rejected": rejects.count,
-        "rejects_file": str(rejects_path) if rejects_path else None,
-        "seconds": round(elapsed, 3),
-        "quotes_per_s": round(written / elapsed, 1) if elapsed > 0 else None,
-        "labels": list(predictor.labels),
-        "backend": getattr(predictor, "backend", getattr(predictor, "kind", "?")),
-    }
+    backend = getattr(predictor, "backend", getattr(predictor, "kind", "?"))
+    summary = run_summary(
+        str(source), output, written, rejects.count, rejects_path, elapsed, predictor, backend=backend
+    )
     log.info(
         "classified %d rows (%d rejected) in %.1fs on %s -> %s",
         written,
