@@ -157,6 +157,19 @@ class ClassifyConfig:
     cache_dir: str = "${paths.root_dir}/.cache/onnx"
 
 
+@dataclass
+class DistillConfig:
+    """`distill=teacher`: train the student on a teacher's soft labels too (stance.modeling.distill)."""
+
+    enabled: bool = False
+    soft_labels: str | None = None  # the soft-label file (stance.data.soft_labels)
+    pool: str | None = None  # the unlabelled pool the file's `pool` rows come from
+    temperature: float = 2.0
+    alpha: float = 0.5  # weight of the soft loss; the gold cross-entropy gets 1 - alpha
+    pool_size: int | None = None  # null: every pool row with a soft label; n: a sample of n, drawn by seed
+    use_train_soft: bool = True  # gold train rows also learn the teacher's distribution
+
+
 # Typed groups: keys outside the schema (or outside a `_target_`'s parameters) are refused.
 SCHEMAS: dict[str, type] = {
     "paths": PathsConfig,
@@ -166,9 +179,10 @@ SCHEMAS: dict[str, type] = {
     "extract": ExtractConfig,
     "runner": RunnerConfig,
     "classify": ClassifyConfig,
+    "distill": DistillConfig,
 }
 # Groups whose values are also type-checked against the schema (paths hold ${hydra:...} outside a run).
-TYPED = ("tracking", "train", "data", "runner", "classify")
+TYPED = ("tracking", "train", "data", "runner", "classify", "distill")
 # Dicts passed through to other libraries or free-form by design: any key is accepted.
 FREE_FORM = {"train.hf_args", "tracking.tags", "data.source.label_map"}
 _DATA_KEY_REF = re.compile(r"\$\{data\.(\w+)")

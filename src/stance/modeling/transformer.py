@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from stance.modeling.checkpoints import MANIFEST, check_checkpoint, seal
+from stance.modeling.distill import SOFT, Distillation, DistillCollator, distill_loss, distill_train_set
 from stance.modeling.inputs import model_input_names, predict_sorted, tokenize_dataset
 from stance.modeling.metrics import classification_metrics
 
@@ -58,6 +59,7 @@ class TransformerClassifier:
     kind = "transformer"
     backend = "torch"
     takes_datasets = True  # fit() tokenises `datasets.Dataset`s with a cached `map`
+    supports_distill = True  # fit() takes `distill=` (stance.modeling.distill)
 
     def __init__(
         self,
@@ -134,10 +136,13 @@ class TransformerClassifier:
         seed: int,
         work_dir: str | Path,
         log_metrics: MetricsSink | None = None,
+        distill: Distillation | None = None,
     ) -> dict[str, float]:
         """Fine-tune, evaluating on dev each epoch; keeps the best epoch by macro-F1 (early stopping).
 
         `train` and `dev` are `datasets.Dataset`s (as `stance.data.load_dataset` gives) or pandas frames.
+        `distill` adds a teacher's soft targets (gold rows and unlabelled pool rows) and the distillation loss;
+        dev stays gold only and is evaluated as without it.
         """
         from transformers import (
             DataCollatorWithPadding,
@@ -163,16 +168,23 @@ class TransformerClassifier:
             counts = np.bincount(train_ds["labels"], minlength=len(labels)).astype(float)
             weights = torch.tensor(len(train_ds) / (len(labels) * np.maximum(counts, 1.0)), dtype=torch.float)
             log.info("class weights: %s", dict(zip(labels, weights.tolist())))
+        gold_rows = len(train_ds)
+        if distill is not None:  # after the class weights: those count gold rows only
+            train_ds = distill_train_set(train_ds, distill, len(labels), lambda ds: self.tokenized(ds, labels))
 
         class _WeightedTrainer(Trainer):
             def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-                if weights is None:
+                if weights is None and distill is None:
                     return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+                soft = inputs.pop(SOFT, None)
                 targets = inputs.pop("labels")
                 outputs = model(**inputs)
-                loss = torch.nn.functional.cross_entropy(
-                    outputs.logits, targets, weight=weights.to(outputs.logits.device)
-                )
+                if distill is None:
+                    loss = torch.nn.functional.cross_entropy(
+                        outputs.logits, targets, weight=weights.to(outputs.logits.device)
+                    )
+                else:
+                    loss = distill_loss(outputs.logits, targets, soft, distill.alpha, distill.temperature, weights)
                 return (loss, outputs) if return_outputs else loss
 
         class _Sink(TrainerCallback):
@@ -237,6 +249,9 @@ class TransformerClassifier:
             dataloader_num_workers=0,
             save_only_model=True,
             use_cpu=not torch.cuda.is_available(),
+            # the soft targets reach compute_loss only if the Trainer keeps columns its model does not take;
+            # dev then holds exactly the model inputs and labels (tokenize_dataset drops everything else)
+            **({"remove_unused_columns": False} if distill is not None else {}),
             **hf_args,
         )
         callbacks = [_Sink()]
@@ -249,7 +264,7 @@ class TransformerClassifier:
             train_dataset=train_ds,
             eval_dataset=dev_ds,
             processing_class=self.tokenizer,
-            data_collator=DataCollatorWithPadding(self.tokenizer),
+            data_collator=DistillCollator(DataCollatorWithPadding(self.tokenizer)),
             compute_metrics=compute_metrics,
             callbacks=callbacks,
         )
@@ -263,6 +278,9 @@ class TransformerClassifier:
         result["best_epoch"] = float(best_entry.get("epoch", math.nan)) if best_entry else math.nan
         if best is not None:
             result["eval_macro_f1"] = float(best)
+        if distill is not None:
+            result["distill_gold_rows"] = float(gold_rows)
+            result["distill_pool_rows"] = float(len(train_ds) - gold_rows)
         del trainer
         return result
 

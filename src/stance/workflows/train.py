@@ -16,8 +16,10 @@ import pandas as pd
 from datasets import DatasetDict
 from omegaconf import DictConfig, OmegaConf
 
-from stance.config import instantiate, to_plain, validate_config
+from stance.config import DistillConfig, instantiate, safe_target, to_plain, validate_config, validated
 from stance.data import as_frame, load_dataset
+from stance.data.soft_labels import DistillRows, distill_rows
+from stance.modeling.distill import Distillation, check_knobs
 from stance.modeling.metrics import (
     classification_metrics,
     confusion,
@@ -50,7 +52,7 @@ def run_name(cfg: DictConfig) -> str:
     return (base + " " + ",".join(overrides)).strip()[:250] if overrides else base
 
 
-def curated_params(cfg: DictConfig, splits: DatasetDict) -> dict[str, Any]:
+def curated_params(cfg: DictConfig, splits: DatasetDict, distill: DistillRows | None = None) -> dict[str, Any]:
     """About 30-60 readable params: our own data/model/train keys, not every Trainer argument."""
     data = to_plain(cfg.data)
     source = data.pop("source", {}) or {}
@@ -64,7 +66,54 @@ def curated_params(cfg: DictConfig, splits: DatasetDict) -> dict[str, Any]:
     params["model.backend"] = model.pop("_target_", None)
     tracking.flatten("model", model, params)
     tracking.flatten("train", to_plain(cfg.train), params)
+    params["distill.enabled"] = distill is not None
+    if distill is not None:
+        node = to_plain(validated(cfg.distill, DistillConfig))
+        tracking.flatten("distill", {k: v for k, v in node.items() if k != "enabled"}, params)
+        teacher = distill.soft.meta.get("teacher") or {}
+        params["distill.soft_labels_sha256"] = distill.soft.sha256
+        params["distill.teacher"] = teacher.get("uri")
+        params["distill.pool_rows"] = len(distill.pool)
     return params
+
+
+def distill_settings(cfg: DictConfig) -> DictConfig | None:
+    """The validated `distill` group when distillation is on, else None; refuses a model that cannot distil."""
+    if cfg.get("distill") is None:
+        return None
+    node = validated(cfg.distill, DistillConfig)
+    if not node.enabled:
+        return None
+    target = cfg.model.get("_target_")
+    if not getattr(safe_target(str(target)), "supports_distill", False):
+        raise ValueError(
+            f"distill=teacher needs a transformer student; model={cfg.model.name} ({target}) cannot learn from soft "
+            "labels. Use distill=none with this model."
+        )
+    if not node.soft_labels:
+        raise ValueError("distill.soft_labels is not set (the teacher's soft-label file)")
+    if node.pool_size is not None and int(node.pool_size) < 0:
+        raise ValueError(f"distill.pool_size must be null or >= 0, got {node.pool_size}")
+    check_knobs(float(node.alpha), float(node.temperature))
+    return node
+
+
+def load_distillation(
+    node: DictConfig, cfg: DictConfig, frames: dict[str, pd.DataFrame], labels: list[str], seed: int
+) -> tuple[DistillRows, Distillation]:
+    """Soft labels joined to the gold train rows and the pool (dev/test refused), as the model's `distill=`."""
+    rows = distill_rows(
+        str(node.soft_labels),
+        str(node.pool) if node.pool else None,
+        cfg.data.get("polnear_dir"),
+        frames,
+        labels,
+        None if node.pool_size is None else int(node.pool_size),
+        bool(node.use_train_soft),
+        seed,
+    )
+    spec = Distillation(float(node.alpha), float(node.temperature), rows.pool, rows.pool_probs, rows.train_probs)
+    return rows, spec
 
 
 def evaluate(
@@ -123,6 +172,7 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
     """Train, evaluate on dev each epoch and on test at the end, log everything, return the metrics."""
     start = time.time()
     validate_config(cfg)  # unknown keys and wrong types fail here, before any data is read
+    distill_node = distill_settings(cfg)
     seed = int(cfg.seed)
     labels = list(cfg.data.labels)
     output_dir = Path(cfg.paths.output_dir)
@@ -130,12 +180,16 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
     splits = load_dataset(cfg)
     log.info("data %s: %s", cfg.data.name, splits.num_rows)
     frames = {name: as_frame(part) for name, part in splits.items()}  # evaluation and TF-IDF read frames
+    distill_data, distill = (
+        load_distillation(distill_node, cfg, frames, labels, seed) if distill_node is not None else (None, None)
+    )
     tags = {
         "git_commit": tracking.git_commit(cfg.paths.root_dir),
         "data_hash": tracking.data_hash(frames),
         "data": str(cfg.data.name),
         "model": str(cfg.model.name),
         **tracking.package_versions(),
+        **({"stance.distilled": "true"} if distill is not None else {}),
         **{str(k): str(v) for k, v in (to_plain(cfg.tracking.get("tags")) or {}).items()},
     }
     t = cfg.tracking
@@ -145,7 +199,7 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
         if run is not None:
             import mlflow
 
-            tracking.log_params(curated_params(cfg, splits))
+            tracking.log_params(curated_params(cfg, splits, distill_data))
             mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config/resolved.yaml")
             mlflow.log_dict({"labels": labels, "label2id": {x: i for i, x in enumerate(labels)}}, "label_map.json")
         model = instantiate(cfg.model, labels=labels, input_mode=cfg.data.input)
@@ -160,6 +214,7 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
             seed,
             output_dir,
             log_metrics=tracking.log_metrics,
+            **({"distill": distill} if distill is not None else {}),
         )
         metrics.update(fit_metrics)
         with tempfile.TemporaryDirectory() as tmp:
