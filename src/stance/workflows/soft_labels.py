@@ -39,7 +39,9 @@ def teacher_info(model_uri: str, tracking_uri: str | None) -> dict[str, Any]:
     info: dict[str, Any] = {"uri": model_uri, "run_id": None, "version": None, "manifest_sha256": None}
     path = Path(model_uri)
     if path.exists():
-        info["manifest_sha256"] = manifest_digest(path / "artifacts" / "model" if (path / "MLmodel").is_file() else path)
+        info["manifest_sha256"] = manifest_digest(
+            path / "artifacts" / "model" if (path / "MLmodel").is_file() else path
+        )
         return info
     import mlflow
 
@@ -51,7 +53,9 @@ def teacher_info(model_uri: str, tracking_uri: str | None) -> dict[str, Any]:
             info["run_id"] = match.group("run")
             with tempfile.TemporaryDirectory(prefix="stance-teacher-") as tmp:
                 manifest = f"{model_uri.rstrip('/')}/artifacts/model/{MANIFEST}"
-                local = mlflow.artifacts.download_artifacts(artifact_uri=manifest, dst_path=tmp, tracking_uri=tracking_uri)
+                local = mlflow.artifacts.download_artifacts(
+                    artifact_uri=manifest, dst_path=tmp, tracking_uri=tracking_uri
+                )
                 info["manifest_sha256"] = manifest_digest(Path(local).parent)
         elif version is not None:
             name = pinned[len("models:/") :].rsplit("/", 1)[0]
@@ -71,6 +75,19 @@ def score(teacher: Predictor, frame: pd.DataFrame, batch_size: int, what: str) -
         done = min(begin + CHUNK, len(frame))
         log.info("%s: %d/%d quotes scored (%.0f s)", what, done, len(frame), time.time() - start)
     return np.concatenate(parts) if parts else np.zeros((0, len(teacher.labels)), dtype=np.float32)
+
+
+def _to_device(teacher: Predictor, device: str) -> None:
+    """A torch teacher on `device` (`auto`: the GPU when there is one); ONNX and TF-IDF teachers stay as they are."""
+    model = getattr(teacher, "model", None)
+    if model is None or not hasattr(model, "to") or device == "cpu":
+        return
+    import torch
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    model.to(device)
+    log.info("teacher on %s", device)
 
 
 def _ordered(probs: np.ndarray, teacher_labels: list[str], labels: list[str], uri: str) -> np.ndarray:
@@ -106,6 +123,7 @@ def run_soft_labels(cfg: DictConfig) -> dict[str, Any]:
         summary["pool_left_out"] = int(out.sum())
         parts.append(("pool", pool.loc[~out, list(INPUT_COLUMNS)].reset_index(drop=True)))
     teacher = load_predictor(uri, tracking_uri, bool(cfg.get("allow_pickle_weights", False)), **inference_settings(cfg))
+    _to_device(teacher, str(cfg.get("device", "auto")))
     log.info("teacher %s: labels %s, input %s", uri, list(teacher.labels), teacher.input_mode)
     ids: list[str] = []
     names: list[str] = []
