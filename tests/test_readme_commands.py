@@ -21,6 +21,7 @@ PRIMARY = {
     "stance-extract": "extract",
     "stance-pipeline": "pipeline",
     "stance-eval-extract": "eval_extract",
+    "stance-soft-labels": "soft_labels",
 }
 # model=mpnet needs an optional install (make mpnet); its resolver is tested in tests/test_base_models.py
 STAND_INS = {"model=mpnet": ["model.pretrained=/models/stand-in"]}

@@ -187,14 +187,15 @@ def article_key(quote_id: str) -> str | None:
 
 @dataclass
 class HeldOut:
-    """Quote ids and articles of the dev and test splits: nothing of them may reach the student's training."""
+    """Quote ids and articles of every evaluation split (dev, test and a corpus's extra test sets): nothing of
+    them may reach the student's training."""
 
     ids: set[str]
     articles: set[str]
 
     @classmethod
     def from_splits(cls, splits: dict[str, pd.DataFrame]) -> HeldOut:
-        ids = {str(x) for name in HELD_OUT if name in splits for x in splits[name]["id"]}
+        ids = {str(x) for name, frame in splits.items() if name != "train" for x in frame["id"]}
         return cls(ids, {a for a in map(article_key, ids) if a})
 
     def pool_mask(self, pool: pd.DataFrame) -> np.ndarray:
@@ -254,7 +255,7 @@ def distill_rows(
         )
     pool_soft = soft.for_set("pool")
     pool = pool_inputs(pool_path, polnear_dir) if (pool_path and pool_soft) else pd.DataFrame(columns=["id"])
-    pool = pool[pool["id"].isin(pool_soft)].reset_index(drop=True)
+    pool = pool[pool["id"].isin(set(pool_soft))].reset_index(drop=True)
     bad = held.pool_mask(pool)
     if bad.any():
         first = pool[bad].iloc[0]
