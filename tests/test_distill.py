@@ -201,14 +201,17 @@ def test_teacher_soft_labels_then_a_distilled_student(compose_cfg, tiny_train_ov
 
     from stance.workflows.soft_labels import run_soft_labels
 
-    teacher_cfg = compose_cfg("train", tiny_train_overrides + ["tracking=none", "train.max_steps=2"])
-    run_training(teacher_cfg)
+    teacher_cfg = compose_cfg(
+        "train", tiny_train_overrides + ["train.max_steps=2", "tracking.log_model=true", "train.onnx_check=false"]
+    )
+    teacher_run = run_training(teacher_cfg)["run_id"]
     teacher_dir = tmp_path / "out" / "model"
+    teacher_uri = f"runs:/{teacher_run}/model"  # the teacher as the lead runs it: from its MLflow run
     pool = _pool(tmp_path)
     soft_path = tmp_path / "soft" / "teacher.parquet"
     cfg = compose_cfg(
         "soft_labels",
-        ["data=tiny", f"teacher={teacher_dir}", f"distill.soft_labels={soft_path}", f"distill.pool={pool}"],
+        ["data=tiny", f"teacher={teacher_uri}", f"distill.soft_labels={soft_path}", f"distill.pool={pool}"],
     )
     summary = run_soft_labels(cfg)
     assert summary["train_rows"] == 40 and summary["pool_rows"] == 6 and summary["pool_left_out"] == 1
@@ -217,7 +220,10 @@ def test_teacher_soft_labels_then_a_distilled_student(compose_cfg, tiny_train_ov
     dev_ids = {json.loads(x)["id"] for f in ("dev.jsonl", "test.jsonl") for x in (tiny / f).read_text().splitlines()}
     assert soft.sets.count("train") == 40 and sorted(soft.for_set("pool")) == [f"pool-{i}" for i in range(6)]
     assert not dev_ids & set(soft.ids)
-    assert soft.meta["teacher"]["uri"] == str(teacher_dir) and len(soft.meta["teacher"]["manifest_sha256"]) == 64
+    from stance.tracking.mlflow_run import manifest_digest
+
+    assert soft.meta["teacher"]["uri"] == teacher_uri and soft.meta["teacher"]["run_id"] == teacher_run
+    assert soft.meta["teacher"]["manifest_sha256"] == manifest_digest(teacher_dir)
     # the probabilities are the teacher's own on those quotes
     from stance.modeling.predictor import load_predictor
 
@@ -247,7 +253,7 @@ def test_teacher_soft_labels_then_a_distilled_student(compose_cfg, tiny_train_ov
     params = run.data.params
     assert params["distill.enabled"] == "True" and params["distill.alpha"] == "0.5"
     assert params["distill.temperature"] == "2.0" and params["distill.pool_size"] == "4"
-    assert params["distill.soft_labels_sha256"] == soft.sha256 and params["distill.teacher"] == str(teacher_dir)
+    assert params["distill.soft_labels_sha256"] == soft.sha256 and params["distill.teacher"] == teacher_uri
     assert len(params) <= 60
     assert run.data.tags["stance.distilled"] == "true" and run.data.metrics["distill_pool_rows"] == 4
     assert np.isfinite(run.data.metrics["train_loss"]) and 0.0 <= metrics["eval_macro_f1"] <= 1.0
