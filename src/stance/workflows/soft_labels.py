@@ -142,6 +142,8 @@ def run_soft_labels(cfg: DictConfig) -> dict[str, Any]:
         "pool": str(cfg.pool) if "pool" in sets else None,
         "pool_left_out": summary.get("pool_left_out", 0),
         "teacher_input": teacher.input_mode,
+        # torch, onnx-fp32 or onnx-int8: which graph made the probabilities
+        "teacher_backend": str(getattr(teacher, "backend", type(teacher).__name__)),
     }
     write_soft_labels(cfg.output, ids, names, probs, labels, teacher=info, extra=extra)
     return summary
