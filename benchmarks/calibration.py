@@ -1,63 +1,62 @@
-"""Does `stance_score` mean what it says? Expected calibration error of models on the test split, and whether
-temperature scaling fitted on dev would help, in one run (the baseline is the model's own, unscaled scores).
+"""Does `stance_score` mean what it says? Temperature scaling fitted on dev, judged on test, without training.
 
-    .venv/bin/python benchmarks/calibration.py --tracking-uri sqlite:///$PWD/mlflow.db \
-        --model models:/stance@champion --data news_quotes
+    .venv/bin/python benchmarks/calibration.py --model /work/models/minilm-demo
+    .venv/bin/python benchmarks/calibration.py --tracking-uri sqlite:///$PWD/mlflow.db --model models:/stance@champion
 
-Prints one markdown row per model: test macro-F1, test ECE, the temperature T fitted on dev (by negative
-log-likelihood) and the test ECE with T. Nothing is written to the store.
+For each model (a folder, an MLflow model folder or a model URI; repeatable): its raw (uncalibrated) scores on the
+dev and test splits, the temperature T that `stance-train` would fit on dev (`stance.modeling.calibration`, the
+same code), and test ECE and NLL before and after T. Never fits on test. Prints one markdown row per model;
+nothing is written anywhere.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import time
 
 import numpy as np
 
 from stance.data import as_frame, load_dataset
+from stance.modeling.calibration import calibrate, nll, softmax, temperature_of
 from stance.modeling.metrics import classification_metrics, expected_calibration_error
 from stance.modeling.predictor import load_predictor
-
-TEMPERATURES = np.round(np.arange(0.1, 3.01, 0.05), 2)
-
-
-def scaled(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """Temperature on log-probabilities is temperature on logits (softmax ignores the shared constant)."""
-    logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    out = np.exp(logits)
-    return out / out.sum(axis=1, keepdims=True)
-
-
-def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:
-    nll = [-np.log(scaled(probs, t)[np.arange(len(y)), y] + 1e-12).mean() for t in TEMPERATURES]
-    return float(TEMPERATURES[int(np.argmin(nll))])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tracking-uri", default=None)
-    parser.add_argument("--model", action="append", required=True, help="model URI or folder (repeatable)")
+    parser.add_argument("--model", action="append", required=True, help="model folder or URI (repeatable)")
     parser.add_argument("--data", default="news_quotes", help="data config name")
+    parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     splits = load_dataset(args.data)
     dev, test = as_frame(splits["dev"]), as_frame(splits["test"])
-    print("| model | test macro-F1 | test ECE | T (fitted on dev) | test ECE with T |")
-    print("|---|---|---|---|---|")
+    rows = []
     for uri in args.model:
-        predictor = load_predictor(uri, args.tracking_uri)
+        started = time.perf_counter()
+        predictor = load_predictor(uri, args.tracking_uri)  # torch backend: the float model
         labels = list(predictor.labels)
         ids = {label: i for i, label in enumerate(labels)}
         y_dev = np.array([ids[x] for x in dev["label"]])
         y_test = np.array([ids[x] for x in test["label"]])
-        p_dev = predictor.predict_proba(dev, batch_size=64)
-        p_test = predictor.predict_proba(test, batch_size=64)
-        f1 = classification_metrics(y_test, p_test.argmax(axis=1), labels)["macro_f1"]
-        t = fit_temperature(p_dev, y_dev)
-        print(
-            f"| {uri} | {f1:.3f} | {expected_calibration_error(p_test, y_test):.3f} | {t:.2f} "
-            f"| {expected_calibration_error(scaled(p_test, t), y_test):.3f} |"
+        s_dev = predictor.predict_scores(dev, batch_size=args.batch_size)  # raw, whatever the manifest says
+        s_test = predictor.predict_scores(test, batch_size=args.batch_size)
+        record = calibrate(s_dev, y_dev)
+        t = temperature_of(record)
+        f1 = classification_metrics(y_test, s_test.argmax(axis=1), labels)["macro_f1"]
+        assert (softmax(s_test, t).argmax(axis=1) == s_test.argmax(axis=1)).all()  # T never changes a label
+        rows.append(
+            f"| {uri} | {len(dev)} / {len(test)} | {f1:.3f} | {t:.3f} "
+            f"| {record.get('dev_nll_before', nll(s_dev, y_dev)):.4f} → {nll(s_dev, y_dev, t):.4f} "
+            f"| {expected_calibration_error(softmax(s_test), y_test):.3f} → "
+            f"{expected_calibration_error(softmax(s_test, t), y_test):.3f} "
+            f"| {nll(s_test, y_test):.4f} → {nll(s_test, y_test, t):.4f} | {time.perf_counter() - started:.0f} s |"
         )
+    print("| model | dev / test quotes | test macro-F1 | T (fitted on dev) | dev NLL | test ECE | test NLL | wall |")
+    print("|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":

@@ -108,6 +108,7 @@ class TrainConfig:
     progress: bool = True
     onnx_check: bool = True
     onnx_cache_dir: str | None = None  # default: <paths.root_dir>/.cache/onnx, where stance-classify looks
+    calibration: str | None = "temperature"  # temperature | none: fit T on dev so stance_score is calibrated
     hf_args: dict[str, Any] = field(default_factory=dict)
 
 

@@ -248,16 +248,20 @@ def predict_sorted(
     n_labels: int,
     names: Sequence[str],
     logits: Callable[[dict[str, np.ndarray]], np.ndarray],
+    temperature: float = 1.0,
+    log_space: bool = False,
 ) -> np.ndarray:
     """Class probabilities for every row of `frame`, in its order, from any backend's `logits(arrays)`:
-    the loop both the torch and the ONNX Runtime backends share."""
+    the loop both the torch and the ONNX Runtime backends share, so the model's calibration `temperature`
+    (logits / T before the softmax, `stance.modeling.calibration`) is applied the same way on each.
+    `log_space`: log-probabilities instead (what a temperature is fitted on)."""
+    from stance.modeling.calibration import softmax
+
     first, second = input_pairs(frame, input_mode)
     out = np.zeros((len(first), n_labels), dtype=np.float32)
     if not first:
         return out
     batches = token_batches(tokenizer, first, second, max_length, max(1, int(batch_size)), names)
     for rows, arrays in prefetched(batches):
-        scores = np.asarray(logits(arrays), dtype=np.float32)
-        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-        out[rows] = scores / scores.sum(axis=1, keepdims=True)
+        out[rows] = softmax(np.asarray(logits(arrays), dtype=np.float32), temperature, log_space)
     return out

@@ -6,6 +6,9 @@ took 5x longer on MiniLM and writes external data) and quantised with `onnxrunti
 (int8 weights, activations quantised per batch). The cache folder `<cache_dir>/<key>/` is keyed by the model's
 file digests and manifest fields, written to a temp folder and renamed into place, and its files are checked
 against the digests it records on every load: a changed model gets a new key, a corrupted cache is rebuilt.
+The graphs output raw logits; the calibration temperature (`stance.modeling.calibration`) is read from the
+manifest at every load and applied after the graph, so it is not part of the key and a new T never needs a new
+export (nor can it be served from a stale one).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from stance.modeling.backends import cpu_threads
-from stance.modeling.checkpoints import file_sha256
+from stance.modeling.calibration import temperature_of
+from stance.modeling.checkpoints import MANIFEST, file_sha256
 from stance.modeling.inputs import model_input_names, predict_sorted
 
 log = logging.getLogger(__name__)
@@ -231,8 +235,10 @@ class OnnxClassifier:
         max_length: int,
         input_names: Sequence[str],
         threads: int = 0,
+        temperature: float = 1.0,
     ):
         self.graph = Path(graph)
+        self.temperature = float(temperature)  # applied to the graph's logits, like the torch classifier's
         self.quantized = self.graph.name == INT8_FILE
         self.tokenizer = tokenizer
         self.labels = list(labels)
@@ -246,8 +252,14 @@ class OnnxClassifier:
         return "onnx-int8" if self.quantized else "onnx-fp32"
 
     def predict_proba(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray:
-        """Class probabilities in `frame`'s order (token-length-sorted batches, tokenised a window ahead)."""
+        """Calibrated class probabilities in `frame`'s order (token-length-sorted batches, tokenised a window ahead)."""
+        return self._predict(frame, batch_size, self.temperature, log_space=False)
 
+    def predict_scores(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray:
+        """Uncalibrated log-probabilities: what a temperature is fitted on."""
+        return self._predict(frame, batch_size, 1.0, log_space=True)
+
+    def _predict(self, frame: pd.DataFrame, batch_size: int, temperature: float, log_space: bool) -> np.ndarray:
         def logits(arrays: dict[str, np.ndarray]) -> np.ndarray:
             return self.session.run(None, arrays)[0]
 
@@ -260,6 +272,8 @@ class OnnxClassifier:
             len(self.labels),
             self.input_names,
             logits,
+            temperature,
+            log_space,
         )
 
 
@@ -287,4 +301,5 @@ def load(
         meta["max_length"],
         meta["input_names"],
         threads,
+        temperature_of(manifest.get("calibration"), str(Path(path) / MANIFEST)),
     )

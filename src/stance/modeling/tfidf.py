@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from stance.modeling.calibration import softmax, temperature_of
 from stance.modeling.checkpoints import seal
 from stance.modeling.inputs import input_pairs
 from stance.modeling.metrics import classification_metrics
@@ -61,6 +62,11 @@ class TfidfLogReg:
         self.labels = list(labels) if labels else []
         self.input_mode = input_mode
         self.pipeline: Pipeline | None = None
+        self.calibration: dict[str, Any] = {}  # temperature scaling fitted on dev (modeling.calibration); {} = T 1
+
+    @property
+    def temperature(self) -> float:
+        return temperature_of(self.calibration)
 
     def _features(self, pairs: bool) -> FeatureUnion:
         def block(prefix: str, select) -> list[tuple[str, Pipeline]]:
@@ -150,11 +156,24 @@ class TfidfLogReg:
         return dict(best[2])
 
     def predict_proba(self, frame: pd.DataFrame, batch_size: int = 0) -> np.ndarray:
+        """Calibrated class probabilities: the log-probabilities / the model's temperature, renormalised (the
+        same as dividing the logistic regression's logits by T)."""
         if self.pipeline is None:
             raise RuntimeError("model is not trained or loaded")
         if len(frame) == 0:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        return self.pipeline.predict_proba(self._rows(frame)).astype(np.float32)
+        if self.temperature == 1.0:
+            return self.pipeline.predict_proba(self._rows(frame)).astype(np.float32)
+        return softmax(self.predict_scores(frame), self.temperature).astype(np.float32)
+
+    def predict_scores(self, frame: pd.DataFrame, batch_size: int = 0) -> np.ndarray:
+        """Uncalibrated log-probabilities: what a temperature is fitted on."""
+        if self.pipeline is None:
+            raise RuntimeError("model is not trained or loaded")
+        if len(frame) == 0:
+            return np.zeros((0, len(self.labels)), dtype=np.float64)
+        with np.errstate(divide="ignore"):
+            return self.pipeline.predict_log_proba(self._rows(frame))
 
     def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
         """(name, vectorizer) for every TF-IDF block, in FeatureUnion order."""
@@ -186,6 +205,8 @@ class TfidfLogReg:
             "max_features": self.max_features,
             "classifier": {"C": float(clf.C), "class_weight": clf.class_weight, "max_iter": int(clf.max_iter)},
         }
+        if self.calibration:
+            manifest["calibration"] = self.calibration
         (path / MANIFEST).write_text(json.dumps(manifest, indent=2))
         return seal(path)
 
@@ -208,6 +229,8 @@ class TfidfLogReg:
             labels=manifest["labels"],
             input_mode=manifest["input_mode"],
         )
+        obj.calibration = dict(manifest.get("calibration") or {})
+        temperature_of(obj.calibration, str(path / MANIFEST))  # a broken record fails here, not at the first batch
         vocab = json.loads((path / VOCAB_FILE).read_text(encoding="utf-8"))
         with np.load(path / ARRAYS_FILE, allow_pickle=False) as arrays:
             spec = manifest.get("classifier", {})

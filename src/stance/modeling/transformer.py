@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from stance.modeling.calibration import temperature_of
 from stance.modeling.checkpoints import MANIFEST, check_checkpoint, seal
 from stance.modeling.distill import SOFT, Distillation, DistillCollator, distill_loss, distill_train_set
 from stance.modeling.inputs import model_input_names, predict_sorted, tokenize_dataset
@@ -87,6 +88,7 @@ class TransformerClassifier:
         self.model = None
         self.tokenizer = None
         self.checks: dict[str, Any] = {}  # recorded in the manifest, e.g. the int8 check (modeling.backends)
+        self.calibration: dict[str, Any] = {}  # temperature scaling fitted on dev (modeling.calibration); {} = T 1
 
     # ---- building -------------------------------------------------------------------------------
     def _load_pretrained(self, labels: Sequence[str]) -> None:
@@ -285,9 +287,21 @@ class TransformerClassifier:
         return result
 
     # ---- inference ------------------------------------------------------------------------------
+    @property
+    def temperature(self) -> float:
+        return temperature_of(self.calibration)
+
     def predict_proba(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray:
-        """Class probabilities in `frame`'s order; batches of similar token length, tokenised a window ahead
-        in a background thread (`inputs.predict_sorted`), run under `torch.inference_mode`."""
+        """Calibrated class probabilities in `frame`'s order (logits / the model's temperature, then softmax)."""
+        return self._predict(frame, batch_size, self.temperature, log_space=False)
+
+    def predict_scores(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray:
+        """Uncalibrated log-probabilities (the logits up to a per-row constant): what a temperature is fitted on."""
+        return self._predict(frame, batch_size, 1.0, log_space=True)
+
+    def _predict(self, frame: pd.DataFrame, batch_size: int, temperature: float, log_space: bool) -> np.ndarray:
+        """Batches of similar token length, tokenised a window ahead in a background thread
+        (`inputs.predict_sorted`), run under `torch.inference_mode`."""
         torch = _torch()
         if self.model is None:
             raise RuntimeError("model is not trained or loaded")
@@ -308,6 +322,8 @@ class TransformerClassifier:
                 len(self.labels),
                 model_input_names(self.tokenizer),
                 logits,
+                temperature,
+                log_space,
             )
 
     # ---- persistence ----------------------------------------------------------------------------
@@ -328,6 +344,8 @@ class TransformerClassifier:
         }
         if self.checks:
             manifest["checks"] = self.checks
+        if self.calibration:
+            manifest["calibration"] = self.calibration
         (path / MANIFEST).write_text(json.dumps(manifest, indent=2))
         return seal(path)
 
@@ -356,5 +374,7 @@ class TransformerClassifier:
         )
         obj.model = model
         obj.checks = dict(manifest.get("checks") or {})
+        obj.calibration = dict(manifest.get("calibration") or {})
+        temperature_of(obj.calibration, str(path / MANIFEST))  # a broken record fails here, not at the first batch
         obj.tokenizer = AutoTokenizer.from_pretrained(path)
         return obj

@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from stance.config import DistillConfig, instantiate, safe_target, to_plain, validate_config, validated
 from stance.data import as_frame, load_dataset
 from stance.data.soft_labels import DistillRows, distill_rows
+from stance.modeling.calibration import calibrate, check_method, softmax
 from stance.modeling.distill import Distillation, check_knobs
 from stance.modeling.metrics import (
     classification_metrics,
@@ -119,15 +120,36 @@ def load_distillation(
 def evaluate(
     model: Any, frame: pd.DataFrame, labels: list[str], batch_size: int
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
-    label_ids = {label: i for i, label in enumerate(labels)}
-    y_true = np.array([label_ids[x] for x in frame["label"]])
-    probs = model.predict_proba(frame, batch_size=batch_size)
+    """Scores `frame` once: macro-F1 etc., `ece` of the calibrated probabilities (what `stance_score` shows, logged
+    as test_ece) and `ece_uncalibrated` (the same model without its temperature)."""
+    y_true = _label_ids(frame, labels)
+    scores = model.predict_scores(frame, batch_size=batch_size)
+    probs = softmax(scores, model.temperature)  # = model.predict_proba(frame)
     y_pred = probs.argmax(axis=1)
     metrics = classification_metrics(y_true, y_pred, labels)
-    metrics["ece"] = expected_calibration_error(
-        probs, y_true
-    )  # logged as test_ece: does stance_score mean what it says?
+    metrics["ece"] = expected_calibration_error(probs, y_true)  # does stance_score mean what it says?
+    metrics["ece_uncalibrated"] = expected_calibration_error(softmax(scores), y_true)
     return metrics, y_true, y_pred
+
+
+def _label_ids(frame: pd.DataFrame, labels: list[str]) -> np.ndarray:
+    ids = {label: i for i, label in enumerate(labels)}
+    return np.array([ids[x] for x in frame["label"]], dtype=np.int64)
+
+
+def _calibrate(model: Any, dev: pd.DataFrame, labels: list[str], method: str, batch_size: int) -> dict[str, float]:
+    """Fit the model's temperature on dev (after fit restored the best epoch, before test is scored); the model
+    keeps it (`model.calibration`, saved in its manifest). Returns the metrics to log."""
+    if method != "none" and len(dev) == 0:
+        log.warning("no dev rows: calibration skipped, stance_score is the model's raw probability")
+        method = "none"
+    if method == "none":
+        model.calibration = {"method": "none"}
+    else:
+        model.calibration = calibrate(model.predict_scores(dev, batch_size=batch_size), _label_ids(dev, labels))
+    out = {"calibration_temperature": model.temperature}
+    out.update({k: float(model.calibration[k]) for k in ("dev_nll_before", "dev_nll_after") if k in model.calibration})
+    return out
 
 
 def _log_eval_artifacts(prefix: str, y_true: np.ndarray, y_pred: np.ndarray, labels: list[str], folder: Path) -> None:
@@ -173,6 +195,7 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
     start = time.time()
     validate_config(cfg)  # unknown keys and wrong types fail here, before any data is read
     distill_node = distill_settings(cfg)
+    calibration = check_method(cfg.train.get("calibration", "temperature"))
     seed = int(cfg.seed)
     labels = list(cfg.data.labels)
     output_dir = Path(cfg.paths.output_dir)
@@ -217,6 +240,7 @@ def run_training(cfg: DictConfig) -> dict[str, float]:
             **({"distill": distill} if distill is not None else {}),
         )
         metrics.update(fit_metrics)
+        metrics.update(_calibrate(model, frames["dev"], labels, calibration, eval_batch))
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             for name, frame in ((k, v) for k, v in frames.items() if k not in ("train", "dev")):
