@@ -150,7 +150,7 @@ def read_soft_labels(path: str | Path, labels: Sequence[str]) -> SoftLabels:
 
     path = Path(path)
     if not path.is_file():
-        raise TableError(path, "soft-label file not found (make it with scripts/distill/soft_labels.py)")
+        raise TableError(path, "soft-label file not found (make it with `stance-soft-labels teacher=<model uri>`)")
     try:
         table = pq.read_table(path)
     except Exception as err:  # pyarrow raises several types for a file that is not Parquet
