@@ -90,6 +90,14 @@ def _to_device(teacher: Predictor, device: str) -> None:
     log.info("teacher on %s", device)
 
 
+def _portable(path: str, root: str) -> str:
+    """`path` relative to the checkout when it lies inside it: the file ships, and must not name this machine."""
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return path
+
+
 def _ordered(probs: np.ndarray, teacher_labels: list[str], labels: list[str], uri: str) -> np.ndarray:
     """The teacher's columns in the data config's label order; a different label set is an error."""
     if sorted(teacher_labels) != sorted(labels):
@@ -139,7 +147,7 @@ def run_soft_labels(cfg: DictConfig) -> dict[str, Any]:
     info = teacher_info(uri, tracking_uri)
     extra = {
         "data": str(cfg.data.name),
-        "pool": str(cfg.pool) if "pool" in sets else None,
+        "pool": _portable(str(cfg.pool), str(cfg.paths.root_dir)) if "pool" in sets else None,
         "pool_left_out": summary.get("pool_left_out", 0),
         "teacher_input": teacher.input_mode,
         # torch, onnx-fp32 or onnx-int8: which graph made the probabilities
