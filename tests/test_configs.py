@@ -223,9 +223,14 @@ def test_demo_trains_the_default_configuration(tmp_path):
     assert cfg.tracking.run_name == "demo"
     assert OmegaConf.to_container(cfg.model) == OmegaConf.to_container(default.model)
     assert OmegaConf.to_container(cfg.data) == OmegaConf.to_container(default.data)
-    # the demo trains 3 epochs on the grown corpus to stay inside its time box (docs/benchmarks.md); the rest is
-    # the default training configuration
-    assert cfg.train.epochs == 3 and default.train.epochs == 4
+    # the demo distils from the shipped soft labels, 2 epochs over gold + a 2,400-quote pool sample, to stay inside
+    # its time box (docs/benchmarks.md); the rest is the default training configuration
+    assert cfg.distill.enabled and not default.distill.enabled
+    assert (
+        cfg.distill.soft_labels.endswith("news_quotes/soft_labels/teacher_mpnet.parquet")
+        and cfg.distill.pool_size == 2400
+    )
+    assert cfg.train.epochs == 2 and default.train.epochs == 4
     assert {k: v for k, v in cfg.train.items() if k not in ("progress", "epochs")} == {
         k: v for k, v in default.train.items() if k not in ("progress", "epochs")
     }
