@@ -15,11 +15,9 @@ import argparse
 import logging
 import time
 
-import numpy as np
-
 from stance.data import as_frame, load_dataset
 from stance.modeling.calibration import calibrate, nll, softmax, temperature_of
-from stance.modeling.metrics import classification_metrics, expected_calibration_error
+from stance.modeling.metrics import classification_metrics, expected_calibration_error, label_ids
 from stance.modeling.predictor import load_predictor
 
 
@@ -38,9 +36,7 @@ def main() -> None:
         started = time.perf_counter()
         predictor = load_predictor(uri, args.tracking_uri)  # torch backend: the float model
         labels = list(predictor.labels)
-        ids = {label: i for i, label in enumerate(labels)}
-        y_dev = np.array([ids[x] for x in dev["label"]])
-        y_test = np.array([ids[x] for x in test["label"]])
+        y_dev, y_test = label_ids(dev["label"], labels), label_ids(test["label"], labels)
         s_dev = predictor.predict_scores(dev, batch_size=args.batch_size)  # raw, whatever the manifest says
         s_test = predictor.predict_scores(test, batch_size=args.batch_size)
         record = calibrate(s_dev, y_dev)

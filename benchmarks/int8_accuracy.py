@@ -50,10 +50,9 @@ def main() -> None:
             labels = json.loads((folder / "stance_model.json").read_text())["labels"]
             test = as_frame(load_dataset("news_quotes")["test"])
             float_model = load_local(folder, backend="torch", threads=args.threads)
-            from stance.modeling.metrics import classification_metrics
+            from stance.modeling.metrics import classification_metrics, label_ids
 
-            ids = {label: i for i, label in enumerate(labels)}
-            y_true = np.array([ids[x] for x in test["label"]])
+            y_true = label_ids(test["label"], labels)
             float_f1 = classification_metrics(y_true, float_model.predict_proba(test).argmax(1), labels)["macro_f1"]
             result["int8_check"] = check_int8(folder, float_model, test, float_f1, cache)
         data = quotes(args.quotes)

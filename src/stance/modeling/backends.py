@@ -15,11 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from stance.modeling.checkpoints import MANIFEST, file_digests
-from stance.modeling.metrics import classification_metrics
+from stance.modeling.metrics import classification_metrics, label_ids
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,14 @@ def cpu_threads(threads: int | None = 0) -> int:
 
 
 def int8_check_passed(manifest: dict[str, Any]) -> bool:
-    return bool(((manifest.get("checks") or {}).get(INT8_CHECK) or {}).get("passed"))
+    """Whether the model's int8 graph, quantised as this version quantises it, kept the float test macro-F1.
+
+    A check recorded under another export format tested another graph, so it does not count (a model trained
+    before format 2 runs on torch under `auto` until checked again; `classify.backend=onnx` still forces int8)."""
+    from stance.modeling.onnx_backend import EXPORT_FORMAT
+
+    record = (manifest.get("checks") or {}).get(INT8_CHECK) or {}
+    return bool(record.get("passed")) and record.get("export_format", 1) == EXPORT_FORMAT
 
 
 def choose(backend: str, quantize: bool, manifest: dict[str, Any]) -> str:
@@ -112,8 +118,7 @@ def check_int8(
         predictor = onnx_backend.load(
             Path(saved), manifest["files"], manifest, lambda: classifier, Path(cache_dir), quantize=True
         )
-        ids = {label: i for i, label in enumerate(labels)}
-        y_true = np.array([ids[x] for x in test["label"]])
+        y_true = label_ids(test["label"], labels)
         probs = predictor.predict_proba(test, batch_size=batch_size)
         int8_f1 = float(classification_metrics(y_true, probs.argmax(axis=1), labels)["macro_f1"])
         record: dict[str, Any] = {
@@ -123,6 +128,7 @@ def check_int8(
             "max_delta": MAX_F1_DELTA,
             "passed": abs(int8_f1 - float(float_f1)) <= MAX_F1_DELTA,
             "test_rows": len(test),
+            "export_format": onnx_backend.EXPORT_FORMAT,
         }
     except Exception as err:  # recorded, not raised: the float model is still good
         log.warning("int8 check could not run: %s", err)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
+
+
+def label_ids(labels_column: Iterable[str], labels: Sequence[str]) -> np.ndarray:
+    """Gold label names as the class indices of `labels` (the model's order), for the metrics below."""
+    index = {label: i for i, label in enumerate(labels)}
+    try:
+        return np.array([index[x] for x in labels_column], dtype=np.int64)
+    except KeyError as err:
+        raise ValueError(f"label {err.args[0]!r} is not among the model's labels {list(labels)}") from None
 
 
 def classification_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str]) -> dict[str, float]:

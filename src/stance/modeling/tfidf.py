@@ -18,7 +18,7 @@ from sklearn.preprocessing import FunctionTransformer
 from stance.modeling.calibration import softmax, temperature_of
 from stance.modeling.checkpoints import seal
 from stance.modeling.inputs import input_pairs
-from stance.modeling.metrics import classification_metrics
+from stance.modeling.metrics import classification_metrics, label_ids
 from stance.modeling.transformer import MANIFEST, MetricsSink
 
 log = logging.getLogger(__name__)
@@ -131,10 +131,8 @@ class TfidfLogReg:
     ) -> dict[str, float]:
         self.labels = list(labels)
         self.input_mode = input_mode
-        label_ids = {label: i for i, label in enumerate(labels)}
         x_train, x_dev = self._rows(train), self._rows(dev)
-        y_train = np.array([label_ids[x] for x in train["label"]])
-        y_dev = np.array([label_ids[x] for x in dev["label"]])
+        y_train, y_dev = label_ids(train["label"], labels), label_ids(dev["label"], labels)
         weight = "balanced" if train_cfg.get("class_weights") else None
         best: tuple[float, Pipeline | None, dict[str, float]] = (-1.0, None, {})
         for step, c in enumerate(self.c_grid, start=1):

@@ -26,6 +26,7 @@ from stance.modeling.metrics import (
     confusion,
     confusion_png,
     expected_calibration_error,
+    label_ids,
     report_text,
 )
 from stance.modeling.predictor import predict_frame
@@ -122,7 +123,7 @@ def evaluate(
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
     """Scores `frame` once: macro-F1 etc., `ece` of the calibrated probabilities (what `stance_score` shows, logged
     as test_ece) and `ece_uncalibrated` (the same model without its temperature)."""
-    y_true = _label_ids(frame, labels)
+    y_true = label_ids(frame["label"], labels)
     scores = model.predict_scores(frame, batch_size=batch_size)
     probs = softmax(scores, model.temperature)  # = model.predict_proba(frame)
     y_pred = probs.argmax(axis=1)
@@ -130,11 +131,6 @@ def evaluate(
     metrics["ece"] = expected_calibration_error(probs, y_true)  # does stance_score mean what it says?
     metrics["ece_uncalibrated"] = expected_calibration_error(softmax(scores), y_true)
     return metrics, y_true, y_pred
-
-
-def _label_ids(frame: pd.DataFrame, labels: list[str]) -> np.ndarray:
-    ids = {label: i for i, label in enumerate(labels)}
-    return np.array([ids[x] for x in frame["label"]], dtype=np.int64)
 
 
 def _calibrate(model: Any, dev: pd.DataFrame, labels: list[str], method: str, batch_size: int) -> dict[str, float]:
@@ -146,7 +142,7 @@ def _calibrate(model: Any, dev: pd.DataFrame, labels: list[str], method: str, ba
     if method == "none":
         model.calibration = {"method": "none"}
     else:
-        model.calibration = calibrate(model.predict_scores(dev, batch_size=batch_size), _label_ids(dev, labels))
+        model.calibration = calibrate(model.predict_scores(dev, batch_size=batch_size), label_ids(dev["label"], labels))
     out = {"calibration_temperature": model.temperature}
     out.update({k: float(model.calibration[k]) for k in ("dev_nll_before", "dev_nll_after") if k in model.calibration})
     return out
