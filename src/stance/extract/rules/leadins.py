@@ -35,7 +35,8 @@ def according_to(art: Article, tok: Token, settings: Settings) -> Candidate | No
     spk = according_speaker(tok)
     if spk is None:
         return None
-    excluded = set(t.i for t in tok.subtree)
+    # "according to X" and nothing of it in the content: the parser may hang "to X" elsewhere than under "according"
+    excluded = {t.i for t in tok.subtree} | {t.i for t in spk.head.subtree if spk.head.lower_ == "to"}
     sent = tok.sent
     # the content is the rest of the sentence: the larger side of "according to X"
     left = (sent.start, min(excluded) - 1)

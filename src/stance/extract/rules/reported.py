@@ -36,7 +36,15 @@ from stance.extract.rules.common import (
     content_candidate,
     is_verb,
 )
-from stance.extract.rules.cues import attach_cue, cue_extent, is_nested_cue, noun_right_before, speaker_like, subject_of
+from stance.extract.rules.cues import (
+    attach_cue,
+    cue_extent,
+    is_nested_cue,
+    mention_span,
+    noun_right_before,
+    speaker_like,
+    subject_of,
+)
 
 _FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 _EVIDENCE_VERBS = {"show", "find", "indicate", "reveal", "suggest", "project", "predict"}
@@ -101,7 +109,11 @@ def reported_speech(art: Article, tok: Token, settings: Settings) -> Candidate |
     if cand is None or NO_COMMENT.search(tok.sent.text):
         return None
     cand.confidence = 0.75 if how == "ccomp" else 0.65
-    attach_cue(art, cand, tok, settings)
+    if not attach_cue(art, cand, tok, settings):
+        # attach_cue looks for the subject again and may miss one found above (a noun right before the cue):
+        # keep that speaker rather than return an attribution without one
+        cand.cue, cand.cue_token, cand.speaker_head = cue_extent(tok), tok.i, spk.i
+        cand.speaker = mention_span(art, spk, tok, settings.max_speaker_tokens)
     return cand
 
 
@@ -206,7 +218,7 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
             sep = stop - 1
             while sep > lo and doc[sep].is_space:
                 sep -= 1
-            if doc[sep].text in (":", ";") and verb.i + 2 < verb.sent.end:
+            if sep >= 0 and doc[sep].text in (":", ";") and verb.i + 2 < verb.sent.end:  # -1 is the last token
                 # "... paying off: He said he's raised $100,000": the clause before belongs to the writer
                 return [(verb.i + 1, _extend_forward(art, verb, verb.i + 1, verb.i + 1))], "ccomp"
             for j in range(stop - 2, lo - 1, -1):
