@@ -279,3 +279,38 @@ def test_distillation_refuses_dev_quotes_dev_articles_and_a_tfidf_student(compos
     tfidf = ["data=tiny", "model=tfidf_logreg", "tracking=none", "distill=teacher", f"distill.soft_labels={dev_id}"]
     with pytest.raises(ValueError, match="distill=teacher needs a transformer student"):
         run_training(compose_cfg("train", tfidf))
+
+
+def test_an_ensemble_of_teachers_writes_the_mean_of_their_probabilities(compose_cfg, tiny_train_overrides, tmp_path):
+    from omegaconf import open_dict
+
+    from stance.modeling.predictor import load_predictor
+    from stance.tracking.mlflow_run import manifest_digest
+    from stance.workflows.soft_labels import run_soft_labels
+
+    folders = []
+    for seed in (1, 2):
+        cfg = compose_cfg(
+            "train",
+            tiny_train_overrides + ["train.max_steps=2", "train.onnx_check=false", "tracking=none", f"seed={seed}"],
+        )
+        with open_dict(cfg):
+            cfg.paths.output_dir = str(tmp_path / f"teacher{seed}")
+        run_training(cfg)
+        folders.append(tmp_path / f"teacher{seed}" / "model")
+    pool = _pool(tmp_path)
+    soft_path = tmp_path / "soft" / "ensemble.parquet"
+    common = ["data=tiny", f"distill.soft_labels={soft_path}", f"distill.pool={pool}"]
+    summary = run_soft_labels(compose_cfg("soft_labels", common + [f"teacher=[{folders[0]},{folders[1]}]"]))
+    assert summary["train_rows"] == 40 and summary["pool_rows"] == 6
+    soft = read_soft_labels(soft_path, LABELS)
+    frame = pd.DataFrame({"text": POOL_TEXTS[:3]})
+    each = [load_predictor(str(f)).predict_proba(frame) for f in folders]
+    assert not np.allclose(each[0], each[1], atol=1e-4)  # two different teachers, so the mean is not either one
+    pool_soft = soft.for_set("pool")
+    assert np.allclose([pool_soft[f"pool-{i}"] for i in range(3)], (each[0] + each[1]) / 2, atol=1e-5)
+    teacher = soft.meta["teacher"]
+    assert teacher["uri"] == f"{folders[0]} + {folders[1]}"
+    assert [m["manifest_sha256"] for m in teacher["members"]] == [manifest_digest(f) for f in folders]
+    with pytest.raises(ValueError, match="lists a model twice"):
+        run_soft_labels(compose_cfg("soft_labels", common + [f"teacher=[{folders[0]},{folders[0]}]"]))

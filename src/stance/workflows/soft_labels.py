@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig
+from omegaconf import DictConfig, ListConfig
 
 from stance.config import inference_settings, validate_config
 from stance.data import as_frame, load_dataset
@@ -105,6 +105,29 @@ def _ordered(probs: np.ndarray, teacher_labels: list[str], labels: list[str], ur
     return probs[:, [teacher_labels.index(x) for x in labels]]
 
 
+def teacher_uris(value: Any) -> list[str]:
+    """`teacher=<uri>` or `teacher=[<uri>,<uri>,...]` (an ensemble) as a list of distinct URIs."""
+    uris = [str(x) for x in value] if isinstance(value, (list, tuple, ListConfig)) else [str(value)]
+    if not uris or any(not u.strip() for u in uris):
+        raise ValueError(f"teacher must name a model or a list of models, got {value!r}")
+    if len(set(uris)) != len(uris):
+        raise ValueError(f"teacher lists a model twice: {uris}")
+    return uris
+
+
+def _ensemble_info(members: list[dict[str, Any]]) -> dict[str, Any]:
+    """One teacher's provenance as it is; an ensemble's as its members' plus a joined URI (what runs log)."""
+    if len(members) == 1:
+        return members[0]
+    return {
+        "uri": " + ".join(str(m["uri"]) for m in members),
+        "run_id": None,
+        "version": None,
+        "manifest_sha256": None,
+        "members": members,
+    }
+
+
 def run_soft_labels(cfg: DictConfig) -> dict[str, Any]:
     """Score the gold train split and the pool with the teacher `cfg.teacher`; write `cfg.output` atomically."""
     validate_config(cfg)
@@ -113,7 +136,7 @@ def run_soft_labels(cfg: DictConfig) -> dict[str, Any]:
     unknown = sorted(set(sets) - set(SETS))
     if unknown or not sets:
         raise ValueError(f"sets: {sets} must be a non-empty subset of {list(SETS)}")
-    uri = str(cfg.teacher)
+    uris = teacher_uris(cfg.teacher)
     tracking_uri = str(cfg.tracking.uri) if cfg.get("tracking") and cfg.tracking.get("uri") else None
     splits = load_dataset(cfg)
     frames = {name: as_frame(part) for name, part in splits.items()}
@@ -130,28 +153,36 @@ def run_soft_labels(cfg: DictConfig) -> dict[str, Any]:
             log.info("pool: left out %d of %d quotes from dev/test articles", int(out.sum()), len(pool))
         summary["pool_left_out"] = int(out.sum())
         parts.append(("pool", pool.loc[~out, list(INPUT_COLUMNS)].reset_index(drop=True)))
-    teacher = load_predictor(uri, tracking_uri, bool(cfg.get("allow_pickle_weights", False)), **inference_settings(cfg))
-    _to_device(teacher, str(cfg.get("device", "auto")))
-    log.info("teacher %s: labels %s, input %s", uri, list(teacher.labels), teacher.input_mode)
-    ids: list[str] = []
-    names: list[str] = []
-    scored: list[np.ndarray] = []
-    for name, frame in parts:
-        probs = score(teacher, frame, int(cfg.batch_size), name)
-        scored.append(_ordered(probs, list(teacher.labels), labels, uri))
-        ids += frame["id"].astype(str).tolist()
-        names += [name] * len(frame)
-        summary[f"{name}_rows"] = len(frame)
-    probs = np.concatenate(scored).astype(np.float64)
+    ids = [str(x) for _, frame in parts for x in frame["id"]]
+    names = [name for name, frame in parts for _ in range(len(frame))]
+    summary.update({f"{name}_rows": len(frame) for name, frame in parts})
+    members: list[np.ndarray] = []
+    backends: list[str] = []
+    inputs: list[str] = []
+    for uri in uris:
+        teacher = load_predictor(
+            uri, tracking_uri, bool(cfg.get("allow_pickle_weights", False)), **inference_settings(cfg)
+        )
+        _to_device(teacher, str(cfg.get("device", "auto")))
+        log.info("teacher %s: labels %s, input %s", uri, list(teacher.labels), teacher.input_mode)
+        scored = [
+            _ordered(score(teacher, frame, int(cfg.batch_size), name), list(teacher.labels), labels, uri)
+            for name, frame in parts
+        ]
+        members.append(np.concatenate(scored).astype(np.float64))
+        backends.append(str(getattr(teacher, "backend", type(teacher).__name__)))
+        inputs.append(str(teacher.input_mode))  # each member reads its own input (text, or text with context)
+        del teacher  # one teacher in memory at a time
+    probs = np.mean(members, axis=0)  # an ensemble teaches the mean of its members' (calibrated) probabilities
     probs /= probs.sum(axis=1, keepdims=True)  # float32 softmax rounding; the file's rows sum to 1
-    info = teacher_info(uri, tracking_uri)
+    info = _ensemble_info([teacher_info(uri, tracking_uri) for uri in uris])
     extra = {
         "data": str(cfg.data.name),
         "pool": _portable(str(cfg.pool), str(cfg.paths.root_dir)) if "pool" in sets else None,
         "pool_left_out": summary.get("pool_left_out", 0),
-        "teacher_input": teacher.input_mode,
-        # torch, onnx-fp32 or onnx-int8: which graph made the probabilities
-        "teacher_backend": str(getattr(teacher, "backend", type(teacher).__name__)),
+        "teacher_input": "+".join(inputs),
+        # torch, onnx-fp32 or onnx-int8: which graph made the probabilities (one per member of an ensemble)
+        "teacher_backend": "+".join(backends),
     }
     write_soft_labels(cfg.output, ids, names, probs, labels, teacher=info, extra=extra)
     return summary
