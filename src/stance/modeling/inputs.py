@@ -142,7 +142,10 @@ def tokenize_dataset(
 
 # ---- inference: token-length-sorted batches, tokenised a window ahead in a background thread ---------------------
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-TOKENIZE_WINDOW = 1024  # rows tokenised (and length-sorted) at a time: short quotes are not padded to long ones
+# rows tokenised (and length-sorted) at a time, so short quotes are not padded to long ones. On 10,000 news quotes
+# in batches of 64 the padded tokens are 1.126x the real ones with a window of 1,024 and 1.035x with 4,096 (the
+# transformers pipeline, batches of 32 in file order: 2.98x); `stance-classify` reads chunks of 4,096 rows.
+TOKENIZE_WINDOW = 4096
 _DONE = object()
 
 
