@@ -262,3 +262,18 @@ def test_connect_reuses_a_connected_ray():
     with ray_engine.connect(OmegaConf.create({"name": "ray", "address": "ray://elsewhere:1"})):
         assert ray.is_initialized()
     assert ray.is_initialized()  # the module's Ray was not shut down
+
+
+@pytest.mark.parametrize(
+    ("threads", "per_actor", "expected"), [(0, 1, 1), (0, 2, 2), (0, 0.5, 1), (0, None, 1), (3, 1, 3)]
+)
+def test_an_actor_runs_as_many_threads_as_ray_gave_it_cpus(threads, per_actor, expected):
+    """`classify.threads=0` is every core for a local run, but an actor's share of the node for a Ray actor: two
+    1-CPU actors on a 2-core node must not each start two threads. An explicit thread count stays as given."""
+    from omegaconf import OmegaConf
+
+    from stance.runners.ray_engine import actor_inference
+
+    inference = {"backend": "torch", "quantize": True, "threads": threads, "cache_dir": None}
+    runner = OmegaConf.create({"num_actors": 2, "num_cpus_per_actor": per_actor})
+    assert actor_inference(runner, inference) == {**inference, "threads": expected}

@@ -192,7 +192,7 @@ def ray_pipeline_stream(job: Any, cfg: DictConfig, model_uri: str, tracking_uri:
         "format": "parquet",
         "model_uri": model_uri,
         "tracking_uri": tracking_uri,
-        "inference": inference_settings(cfg),
+        "inference": engine.actor_inference(cfg.runner, inference_settings(cfg)),
         "batch_size": int(cfg.batch_size),
         "threshold": job.threshold,
     }

@@ -70,7 +70,7 @@ def ray_classify(cfg: DictConfig) -> dict[str, Any]:
         "model_uri": model_uri,
         "tracking_uri": tracking_uri,
         "allow_pickle_weights": allow_pickle,
-        "inference": inference,
+        "inference": engine.actor_inference(cfg.runner, inference),
         "fields": fields,
         "required": required,
         "batch_size": int(cfg.batch_size),

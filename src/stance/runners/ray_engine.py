@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,6 +72,15 @@ def actor_pool(runner: DictConfig) -> dict[str, Any]:
     if float(runner.get("num_gpus_per_actor") or 0) > 0:
         args["num_gpus"] = float(runner.num_gpus_per_actor)
     return args
+
+
+def actor_inference(runner: DictConfig, inference: dict[str, Any]) -> dict[str, Any]:
+    """The `load_predictor` settings inside one actor: `classify.threads=0` ("every core") means the CPUs Ray
+    reserved for the actor, not every core of the node, or two 1-CPU actors on two cores would run four threads
+    and slow each other down."""
+    if int(inference.get("threads") or 0) > 0:
+        return dict(inference)
+    return {**inference, "threads": max(1, math.ceil(float(runner.get("num_cpus_per_actor") or 1)))}
 
 
 def pack(items: list[tuple[int, Any, list[dict]]]) -> Any:
