@@ -7,7 +7,7 @@ import spacy
 from spacy.tokens import Doc
 
 from stance.extract.base import Article
-from stance.extract.rules import reported
+from stance.extract.rules import cues
 from stance.extract.rules.common import Settings
 from stance.extract.rules.leadins import according_to
 
@@ -18,7 +18,8 @@ def test_reported_speech_keeps_its_speaker_when_attach_cue_finds_none(extractor,
     text = "Senator Ruth Ames said that the bill would fail in the House."
     before = [q for q in extractor.extract(text, "t") if q.cue == "said"]
     assert [q.speaker_mention for q in before] == ["Senator Ruth Ames"]
-    monkeypatch.setattr(reported, "attach_cue", lambda *args, **kwargs: False)
+    for search in ("subject_of", "_nearby_speaker", "person_before", "noun_right_before"):
+        monkeypatch.setattr(cues, search, lambda *args, **kwargs: None)  # attach_cue's own searches find nobody
     after = [q for q in extractor.extract(text, "t") if q.cue == "said"]
     assert [(q.text, q.speaker_mention) for q in after] == [(before[0].text, "Senator Ruth Ames")]
 

@@ -165,8 +165,11 @@ def mention_span(art: Article, head: Token, cue: Token | None = None, max_tokens
     return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
 
 
-def attach_cue(art: Article, cand: Candidate, cue: Token, settings: Settings) -> bool:
-    """Attach cue and speaker mention; False when the cue has no speaker."""
+def attach_cue(
+    art: Article, cand: Candidate, cue: Token, settings: Settings, known_speaker: Token | None = None
+) -> bool:
+    """Attach cue and speaker mention; False when the cue has no speaker. `known_speaker`: the speaker a caller
+    already found for a verb cue, used when the searches below find none (they look for the subject again)."""
     if cue.lower_ == "according":
         spk = according_speaker(cue)
         if spk is None:
@@ -187,6 +190,8 @@ def attach_cue(art: Article, cand: Candidate, cue: Token, settings: Settings) ->
         if spk is None and settings.open_cues and cue.lemma_.lower() in CLAUSE_VERBS and cue.idx <= cand.end:
             # a cue before its content (one after it takes the speaker between them, found above)
             spk = noun_right_before(cue)
+        if spk is None:
+            spk = known_speaker
         if spk is None:
             return False
         cand.cue = cue_extent(cue)

@@ -40,7 +40,6 @@ from stance.extract.rules.cues import (
     attach_cue,
     cue_extent,
     is_nested_cue,
-    mention_span,
     noun_right_before,
     speaker_like,
     subject_of,
@@ -109,11 +108,9 @@ def reported_speech(art: Article, tok: Token, settings: Settings) -> Candidate |
     if cand is None or NO_COMMENT.search(tok.sent.text):
         return None
     cand.confidence = 0.75 if how == "ccomp" else 0.65
-    if not attach_cue(art, cand, tok, settings):
-        # attach_cue looks for the subject again and may miss one found above (a noun right before the cue):
-        # keep that speaker rather than return an attribution without one
-        cand.cue, cand.cue_token, cand.speaker_head = cue_extent(tok), tok.i, spk.i
-        cand.speaker = mention_span(art, spk, tok, settings.max_speaker_tokens)
+    # attach_cue looks for the subject again and may miss the one found above (a noun right before the cue):
+    # that speaker is kept rather than an attribution returned without one
+    attach_cue(art, cand, tok, settings, known_speaker=spk)
     return cand
 
 
