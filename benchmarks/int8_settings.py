@@ -40,6 +40,10 @@ VARIANTS: dict[str, dict | None] = {
     "channel": {"per_channel": True},
     "channel_rr": {"per_channel": True, "reduce_range": True},  # export format 2, what stance ships
     "channel_rr_matmul": {"per_channel": True, "reduce_range": True, "op_types_to_quantize": ["MatMul"]},
+    # unsigned 8-bit weights: onnxruntime's u8 x u8 kernels widen to 16 bits before adding pairs, so they avoid the
+    # saturation that s8 weights risk on CPUs without VNNI (the reason for reduce_range), at full 8-bit precision
+    "channel_u8": {"per_channel": True, "weight_type": "QUInt8"},
+    "tensor_u8": {"weight_type": "QUInt8"},
 }
 
 
@@ -61,7 +65,9 @@ def score(model: str, variants: list[str], threads: int, tracking_uri: str, cach
             graph = base.graph
             if options is not None:
                 graph = tmp / f"{name}.onnx"
-                quantize_dynamic(str(base.graph), str(graph), weight_type=QuantType.QInt8, **options)
+                options = dict(options)
+                weight_type = getattr(QuantType, options.pop("weight_type", "QInt8"))
+                quantize_dynamic(str(base.graph), str(graph), weight_type=weight_type, **options)
             clf = OnnxClassifier(
                 graph,
                 base.tokenizer,

@@ -209,3 +209,37 @@ def test_the_poll_is_the_one_named_before(extractor):
     )
     q = by_mention(extractor.extract(text, "sv"), "The survey")
     assert q.speaker == "Edison Research"
+
+
+# ------------------------------------------------------------------ salience
+MAIN_CLAUSE = (
+    "Tom Reed said the long race had helped Ann Cole, who did not need to prove herself the way Paul Lind did.\n\n"
+    '"She has nothing to prove," he said.'
+)
+
+
+def test_pronoun_prefers_the_main_clause_subject_over_an_embedded_one(extractor):
+    q = by_mention(extractor.extract(MAIN_CLAUSE, "mc"), "he")
+    assert q.speaker == "Tom Reed"
+
+
+def test_main_clause_salience_can_be_switched_off():
+    from omegaconf import OmegaConf
+
+    from stance.config import CONF_DIR
+    from stance.extract.pipeline import build_extractor
+
+    cfg = OmegaConf.load(CONF_DIR / "extract" / "default.yaml")
+    cfg.attributor.main_clause_salience = False
+    q = by_mention(build_extractor(cfg).extract(MAIN_CLAUSE, "mc"), "he")
+    assert q.speaker == "Paul Lind"  # the nearest subject, as before the rule
+
+
+def test_bare_surname_of_two_namesakes_goes_to_the_one_introduced_first(extractor):
+    text = (
+        "Senator Ted Cruz toured Iowa this week. Ted Cruz won a straw poll there.\n\n"
+        "His father, Rafael Cruz, preached in Marion. Rafael Cruz is a pastor.\n\n"
+        "Mr. Cruz said the vote would be close."
+    )
+    q = by_mention(extractor.extract(text, "ns"), "Mr. Cruz")
+    assert q.speaker == "Ted Cruz"

@@ -50,7 +50,7 @@ def fullest_scan(name: str, people: list[Person], before: int) -> Person | None:
         counts: dict[str, int] = {}
         for p in same:
             counts[p.name] = counts.get(p.name, 0) + 1
-        return max(earlier, key=lambda p: (counts[p.name], p.start))
+        return max(earlier, key=lambda p: (counts[p.name], -p.start))  # most named, then first introduced
     if full:
         return min(full, key=lambda p: p.start)
     return max(same, key=lambda p: len(p.name)) if same else None  # the old code raised on an empty list here

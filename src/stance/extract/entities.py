@@ -302,6 +302,22 @@ def _has_who_clause(tok: Token) -> bool:
     )
 
 
+_MAIN_CLAUSE = {"ROOT", "conj", "parataxis"}
+
+
+def _embedded(tok: Token) -> bool:
+    """A subject whose verb hangs below another clause ("Axelrod said X helped Clinton, ... that Obama did":
+    Obama), not of the sentence's main clause ("Axelrod said") or of a clause joined to it ("..., and Cruz won")."""
+    while tok.dep_ == "appos" and tok.head is not tok:
+        tok = tok.head
+    if tok.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    verb = tok.head
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    return verb.dep_ not in _MAIN_CLAUSE
+
+
 # ---------------------------------------------------------------------------------------------- the layer
 @dataclass
 class EntityLayer:
@@ -316,6 +332,9 @@ class EntityLayer:
     owned: dict[str, tuple[list[int], list[str]]] = field(default_factory=dict)
     # role key -> [(offset, person, the words around the name, lower case)] for "the Vermont senator"
     roles: dict[str, list[tuple[int, Person, str]]] = field(default_factory=dict)
+    # offsets of subjects inside a subordinate clause ("... to the extent that Obama did"): less salient than the
+    # subject of the sentence's main clause for a later "he"
+    embedded: set[int] = field(default_factory=set)
     skip_quoted: bool = True
     subject_appositions_only: bool = True
 
@@ -447,6 +466,8 @@ class EntityLayer:
             if full is None:
                 continue
             self.subjects.add(tok.idx, full)
+            if _embedded(tok):
+                self.embedded.add(tok.idx)
             if plurals and tok.dep_ in ("nsubj", "nsubjpass"):
                 names = [full.name]
                 for conj in tok.children:

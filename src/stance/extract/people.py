@@ -99,8 +99,8 @@ class People(list):
     # ------------------------------------------------------------------ fullest name
     def fullest(self, name: str, before: int) -> Person | None:
         """The fullest name for the same person: the nearest mention with the same first name, else the
-        earlier full name the article uses most (then the latest), else the first later one, else the longest.
-        Latest, since two people may share a surname (Bill and Hillary Clinton)."""
+        earlier full name the article uses most (then the first introduced), else the first later one, else the
+        longest. Only earlier full names count, since two people may share a surname (Bill and Hillary Clinton)."""
         key = surname_key(name)
         if not key or key not in self.by_surname:
             return None
@@ -159,8 +159,9 @@ class People(list):
         counts: dict[str, int] = {}
         for p in same:
             counts[p.name] = counts.get(p.name, 0) + 1
-        # two people with one surname: the one the article names more often, then the latest
-        best = _first_max(full, key=lambda p: (counts[p.name], p.start))
+        # two people with one surname: the one the article names more often in full, then the one it introduced
+        # first (news style names the second namesake in full, "his father, Rafael Cruz", and the first by surname)
+        best = _first_max(full, key=lambda p: counts[p.name])
         longest = max(same, key=lambda p: len(p.name)) if same else None
         group = self._groups[(key, lone)] = _Group(full, [p.start for p in full], best, longest)
         return group

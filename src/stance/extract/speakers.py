@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -79,6 +80,8 @@ class EntityAttributor:
     plural_pronouns: resolve "they" to two people named together as a subject ("A and B").
     generic_null: a mention that names no one ("economists", "the report") gets speaker None and a type
         (group, unnamed, document); off, such a mention is its own speaker, as before.
+    main_clause_salience: a pronoun whose nearest candidate is the subject of a subordinate clause goes to the
+        speaker or main-clause subject earlier in that sentence ("X said ... as Y did. He added").
     """
 
     def __init__(
@@ -88,12 +91,14 @@ class EntityAttributor:
         predicate_roles: bool = True,
         plural_pronouns: bool = True,
         generic_null: bool = True,
+        main_clause_salience: bool = True,
     ):
         self.max_pronoun_distance = int(max_pronoun_distance)
         self.name_variants = bool(name_variants)
         self.predicate_roles = bool(predicate_roles)
         self.plural_pronouns = bool(plural_pronouns)
         self.generic_null = bool(generic_null)
+        self.main_clause_salience = bool(main_clause_salience)
 
     def layer(self, article: Article) -> EntityLayer:
         """The article's entity layer, as this attributor is configured to build it."""
@@ -335,7 +340,30 @@ class EntityAttributor:
         spoke = index.history.latest_before(pos, fits, too_far)
         named = index.layer.subjects.latest_before(pos, fits, too_far)
         best = spoke if named is None or (spoke is not None and spoke[0] >= named[0]) else named
+        if best is not None and best is named and self.main_clause_salience and best[0] in index.layer.embedded:
+            best = self._main_clause_subject(art, best, fits, index) or best
         return best[1] if best is not None else None
+
+    def _main_clause_subject(
+        self, art: Article, embedded: tuple[int, _Person], fits: Callable[[_Person], bool], index: _Index
+    ) -> tuple[int, _Person] | None:
+        """ "Axelrod said the race helped Clinton, who need not prove herself as Obama did. 'She has ...,' he
+        said": the speaker or main-clause subject earlier in the sentence of an embedded subject outranks it."""
+        tok = art.token_at(embedded[0])
+        if tok is None:
+            return None
+        start = tok.sent.start_char
+
+        def outside(at: int) -> bool:
+            return at < start
+
+        spoke = index.history.latest_before(embedded[0], fits, outside)
+        pos = embedded[0]
+        named = index.layer.subjects.latest_before(pos, fits, outside)
+        while named is not None and named[0] in index.layer.embedded:
+            named = index.layer.subjects.latest_before(named[0], fits, outside)
+        found = [c for c in (spoke, named) if c is not None]
+        return max(found, key=lambda c: c[0]) if found else None
 
     def _named_org(self, art: Article, mention: Span, head: Token, index: _Index) -> str | None:
         """A generic noun ("the agency said") stands for the organisation the article named just before."""
