@@ -243,3 +243,49 @@ def test_bare_surname_of_two_namesakes_goes_to_the_one_introduced_first(extracto
     )
     q = by_mention(extractor.extract(text, "ns"), "Mr. Cruz")
     assert q.speaker == "Ted Cruz"
+
+
+@pytest.mark.parametrize(
+    "text, mention, speaker",
+    [
+        (
+            "A report released by the Pew Research Center shows that voters are tired of the race.",
+            "A report released by the Pew Research Center",
+            "Pew Research Center",
+        ),
+        (
+            "A letter posted on the Sierra Club's website said the pipeline should be stopped.",
+            "A letter posted on the Sierra Club's website",
+            "Sierra Club",
+        ),
+    ],
+)
+def test_document_released_by_someone_speaks_for_them(extractor, text, mention, speaker):
+    q = by_mention(extractor.extract(text, "rb"), mention)
+    assert q.speaker == speaker and q.speaker_type == "organization"
+
+
+@pytest.mark.parametrize(
+    "text, mention, speaker",
+    [
+        (
+            "The U.N. opened an inquiry on Monday. Assange should be freed, the rights group says.",
+            "the rights group",
+            None,
+        ),
+        (
+            "The American Civil Liberties Union filed a suit on Monday. The law is unconstitutional, the liberties "
+            "group said.",
+            "the liberties group",
+            "American Civil Liberties Union",
+        ),
+        (
+            "The Sierra Club sued the agency on Monday. The pipeline must be stopped, the environmental group said.",
+            "the environmental group",
+            "Sierra Club",
+        ),
+    ],
+)
+def test_generic_organisation_noun_needs_its_noun_modifier_in_the_name(extractor, text, mention, speaker):
+    q = by_mention(extractor.extract(text, "rg"), mention)
+    assert q.speaker == speaker

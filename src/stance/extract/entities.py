@@ -392,7 +392,7 @@ class EntityLayer:
             end = ent.end
             while end < noun.i and (ent.doc[end].pos_ == "PROPN" or ent.doc[end].text in ("/", "-", "&")):
                 end += 1
-            return _strip_the(ent.doc[ent.start : max(end, ent.end)].text)
+            return _strip_the(re.sub(r"['’]s$", "", ent.doc[ent.start : max(end, ent.end)].text))
         if lemma in ("campaign", "camp") and person:
             return f"{self.person_name(ent)} campaign"
         text = ent.text if ent.end > noun.i else ent.doc[ent.start : noun.i + 1].text

@@ -36,6 +36,7 @@ from stance.extract.people import Person as _Person
 __all__ = ["EntityAttributor", "clean_name", "role_key"]
 
 _ORG_LABELS = {"ORG", "NORP", "GPE", "FAC"}
+_PUBLISHER_LABELS = {"ORG", "PERSON", "GPE", "NORP", "FAC"}  # who a document may be by or from
 _MALE = {"he", "him", "his", "himself"}
 _FEMALE = {"she", "her", "hers", "herself"}
 _POSSESSIVE = {"his": "he", "her": "she", "hers": "she", "their": "they", "its": "it"}
@@ -276,12 +277,18 @@ class EntityAttributor:
             while first - 1 >= mention.start and _is_name(art.doc[first - 1]):
                 first -= 1
             return art.doc[first : names[-1].i + 1].text
-        for tok in head.rights:  # "a survey by Edison Research"
-            if tok.lower_ in ("by", "from"):
-                obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
-                ent = next((e for e in art.ents if obj is not None and e.start <= obj.i < e.end), None)
-                if ent is not None:
-                    return index.layer.owner_name(ent, head)
+        # "a survey by Edison Research", and through a participle: "a report released by the Pew Research Center",
+        # "a statement issued by the Vatican", "a letter posted on the Sierra Club's website"
+        preps = [t for t in head.rights if t.lower_ in ("by", "from")]
+        for verb in (t for t in head.rights if t.dep_ == "acl" and t.tag_ == "VBN"):
+            preps += [t for t in verb.children if t.dep_ in ("agent", "prep") and t.lower_ in ("by", "from", "on")]
+        for tok in preps:
+            obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+            if obj is None:
+                continue
+            ents = [e for e in art.ents if e.label_ in _PUBLISHER_LABELS and obj.left_edge.i <= e.start <= obj.i]
+            if ents:
+                return index.layer.owner_name(ents[0], head)
         if mention[0].lower_ in ("the", "this", "that"):
             return index.layer.latest_owned(head.lemma_.lower(), head.idx)
         return None
@@ -395,6 +402,13 @@ class EntityAttributor:
             k = bisect_right(index.org_ends, mention.start_char)
             last = index.orgs[k - 1] if k else None
             reach = 1 if noun in GENERIC_ORG_NOUNS else self.max_pronoun_distance
-            if last is not None and art.paragraph_of(head.idx) - art.paragraph_of(last.start_char) <= reach:
+            # "the rights group" is not the U.N. named before it: a noun modifier must be in the organisation's name
+            # (adjectives need not: "the environmental group" after the Sierra Club)
+            modifiers = {t.lower_ for t in mention if t.i < head.i and t.dep_ == "compound" and t.is_alpha}
+            if (
+                last is not None
+                and art.paragraph_of(head.idx) - art.paragraph_of(last.start_char) <= reach
+                and modifiers <= {t.lower_ for t in last}
+            ):
                 return _STRIP_EDGE.sub("", last.text).strip()
         return None
