@@ -63,6 +63,7 @@ def main() -> None:
             {
                 "model": f"{args.encoder} (fresh mean-pooled head)" if args.encoder else args.model,
                 "quotes": len(data),
+                "int8_graph": int8.backend,  # the graph the check chose (onnx-int8, or onnx-int8-mixed)
                 "argmax_agreement": round(float((fp32.argmax(1) == p8.argmax(1)).mean()), 4),
                 "max_abs_prob_diff": round(float(np.abs(fp32 - p8).max()), 4),
                 "mean_abs_prob_diff": round(float(np.abs(fp32 - p8).mean()), 5),

@@ -44,7 +44,22 @@ VARIANTS: dict[str, dict | None] = {
     # saturation that s8 weights risk on CPUs without VNNI (the reason for reduce_range), at full 8-bit precision
     "channel_u8": {"per_channel": True, "weight_type": "QUInt8"},
     "tensor_u8": {"weight_type": "QUInt8"},
+    # format 2 with some matrices left in float (`exclude`: regular expressions over the graph's node names): the
+    # feed-forward output (its input, after GELU, has the widest range), or the last two layers
+    "channel_rr_ffn_out_fp32": {"per_channel": True, "reduce_range": True, "exclude": [r"/layer\.\d+/output/dense/MatMul$"]},
+    "channel_rr_last2_fp32": {"per_channel": True, "reduce_range": True, "exclude": [r"/layer\.1[01]/"]},
+    "channel_rr_attn_out_fp32": {"per_channel": True, "reduce_range": True, "exclude": [r"/attn/o/MatMul$"]},
 }
+
+
+def excluded_nodes(graph: Path, patterns: list[str]) -> list[str]:
+    """Names of the graph's nodes that match any of the patterns (`nodes_to_exclude` for the quantiser)."""
+    import re
+
+    import onnx
+
+    model = onnx.load(str(graph), load_external_data=False)
+    return [n.name for n in model.graph.node if any(re.search(p, n.name) for p in patterns)]
 
 
 def score(model: str, variants: list[str], threads: int, tracking_uri: str, cache_dir: Path) -> list[dict]:
@@ -67,6 +82,8 @@ def score(model: str, variants: list[str], threads: int, tracking_uri: str, cach
                 graph = tmp / f"{name}.onnx"
                 options = dict(options)
                 weight_type = getattr(QuantType, options.pop("weight_type", "QInt8"))
+                if "exclude" in options:
+                    options["nodes_to_exclude"] = excluded_nodes(base.graph, options.pop("exclude"))
                 quantize_dynamic(str(base.graph), str(graph), weight_type=weight_type, **options)
             clf = OnnxClassifier(
                 graph,

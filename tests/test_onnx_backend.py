@@ -17,7 +17,8 @@ from safetensors.torch import load_file, save_file
 from stance.config import CONF_DIR, ConfigError, validate_config
 from stance.modeling import backends, onnx_backend
 from stance.modeling.checkpoints import MANIFEST, seal
-from stance.modeling.onnx_backend import FLOAT_FILE, INT8_FILE, OnnxClassifier, OnnxUnavailable
+from stance.modeling.metrics import classification_metrics, label_ids
+from stance.modeling.onnx_backend import FLOAT_FILE, INT8_FILE, MIXED_FILE, OnnxClassifier, OnnxUnavailable
 from stance.modeling.predictor import load_local
 from stance.modeling.transformer import TransformerClassifier
 from stance.workflows.classify import run_classify
@@ -84,7 +85,8 @@ def test_training_records_the_int8_check_and_fills_the_cache(trained):
     assert record["export_format"] == onnx_backend.EXPORT_FORMAT
     # the graphs stance-classify will use are already there, keyed by the sealed folder
     (built,) = _cache_folders(cache)
-    assert (built / FLOAT_FILE).is_file() and (built / INT8_FILE).is_file()
+    assert all((built / f).is_file() for f in (FLOAT_FILE, INT8_FILE, MIXED_FILE))
+    assert record["scheme"] in record["schemes"] and record["schemes"]["full"]  # "full" is always tried first
     # recording the check did not break the folder's seal
     assert isinstance(load_local(folder), TransformerClassifier)
 
@@ -102,6 +104,61 @@ def test_int8_weights_are_quantised_per_output_channel(trained):
     scales = [init[name] for name in init if name.endswith("_scale") and init[name].size > 1]
     assert scales, "every weight scale is a single number: per-tensor quantisation"
     assert all(np.all(s > 0) for s in scales)
+
+
+def _quantised_nodes(path: Path) -> tuple[set[str], set[str]]:
+    """(names of the float MatMul nodes, names of the int8 matrix products) of a graph."""
+    import onnx
+
+    nodes = onnx.load(str(path)).graph.node
+    floats = {n.name for n in nodes if n.op_type == "MatMul"}
+    ints = {n.name for n in nodes if n.op_type in ("MatMulInteger", "DynamicQuantizeMatMul")}
+    return floats, ints
+
+
+def test_mixed_graph_keeps_only_the_feed_forward_outputs_in_float(trained):
+    (built,) = _cache_folders(trained[2])
+    ffn_out = set(onnx_backend.float_nodes(built / FLOAT_FILE, onnx_backend.INT8_SCHEMES["mixed"][1]))
+    layers = json.loads((trained[0] / "config.json").read_text())["num_hidden_layers"]
+    assert len(ffn_out) == layers  # one feed-forward output per layer, nothing else (not the attention output)
+    full_float, full_int = _quantised_nodes(built / INT8_FILE)
+    mixed_float, mixed_int = _quantised_nodes(built / MIXED_FILE)
+    assert ffn_out <= mixed_float and not ffn_out & full_float
+    assert len(mixed_int) == len(full_int) - layers > 0
+
+
+def test_check_falls_back_to_the_mixed_graph_and_auto_loads_it(model_dir, tmp_path, monkeypatch):
+    """The ladder: a "full" graph that loses the float F1 (as per-tensor int8 did on mpnet) is recorded as failed,
+    the "mixed" graph is tried next, and `auto` loads the one that passed. The graphs' outputs are stand-ins here
+    (the tiny model's int8 error is not what is tested): "full" shifts every row to another label, "mixed" returns
+    the float model's probabilities."""
+    classifier = load_local(model_dir)
+    float_probs = classifier.predict_proba(FRAME)
+    labels = list(classifier.labels)
+    test = FRAME.assign(label=[labels[i] for i in float_probs.argmax(1)])  # the float model is right on every row
+    float_f1 = classification_metrics(label_ids(test["label"], labels), float_probs.argmax(1), labels)["macro_f1"]
+
+    def predict(self, frame, batch_size=64):
+        return np.roll(float_probs, 1, axis=1) if self.scheme == "full" else float_probs
+
+    monkeypatch.setattr(OnnxClassifier, "predict_proba", predict)
+    record = backends.check_int8(model_dir, classifier, test, float_f1, tmp_path / "cache")
+    assert record["schemes"]["full"]["delta"] < -0.01  # the shifted graph failed ...
+    assert record["passed"] and record["scheme"] == "mixed"  # ... and the mixed one kept the float F1
+    assert record["schemes"]["mixed"]["delta"] == 0.0
+    auto = load_local(model_dir, backend="auto", cache_dir=tmp_path / "cache", threads=1)
+    assert auto.backend == "onnx-int8-mixed" and auto.graph.name == MIXED_FILE
+
+
+def test_int8_scheme_reads_the_check_of_this_quantiser():
+    fmt = onnx_backend.EXPORT_FORMAT
+    assert backends.int8_scheme({"checks": {"onnx_int8": {"passed": True, "export_format": 2}}}) == "full"
+    mixed = {"checks": {"onnx_int8": {"passed": True, "export_format": fmt, "scheme": "mixed"}}}
+    assert backends.int8_scheme(mixed) == "mixed"
+    unknown = {"checks": {"onnx_int8": {"passed": True, "export_format": fmt, "scheme": "int4"}}}
+    assert backends.int8_scheme(unknown) is None and backends.choose("auto", True, unknown) == "torch"
+    failed = {"checks": {"onnx_int8": {"passed": False, "export_format": fmt, "scheme": "mixed"}}}
+    assert backends.int8_scheme(failed) is None
 
 
 def test_export_is_cached_and_reused(model_dir, tmp_path, monkeypatch):
@@ -184,14 +241,16 @@ def test_auto_picks_int8_only_for_a_model_that_passed_its_check(monkeypatch):
 
 
 def test_auto_loads_each_backend_from_the_manifest(trained, model_dir, tmp_path):
-    passed = json.loads((trained[0] / MANIFEST).read_text())["checks"]["onnx_int8"]["passed"]
+    record = json.loads((trained[0] / MANIFEST).read_text())["checks"]["onnx_int8"]
+    passed = record["passed"]
+    int8 = "onnx-int8" if record["scheme"] == "full" else "onnx-int8-mixed"
     auto = load_local(model_dir, backend="auto", cache_dir=tmp_path / "c", threads=1)
-    assert auto.backend == ("onnx-int8" if passed else "torch")
+    assert auto.backend == (int8 if passed else "torch")
     manifest = json.loads((model_dir / MANIFEST).read_text())
     manifest["checks"]["onnx_int8"]["passed"] = not passed
     (model_dir / MANIFEST).write_text(json.dumps(manifest))
     flipped = load_local(model_dir, backend="auto", cache_dir=tmp_path / "c", threads=1)
-    assert flipped.backend == ("torch" if passed else "onnx-int8")
+    assert flipped.backend == ("torch" if passed else int8)
 
 
 def test_missing_onnxruntime_is_a_clear_error(model_dir, tmp_path, monkeypatch):

@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 
 # Bump when the exported graph or the quantisation settings change: old caches are not reused, and an int8 check a
 # model recorded under another format no longer counts (`stance.modeling.backends.int8_check_passed`).
+# 3: a second int8 graph with the feed-forward output matrices in float (`INT8_SCHEMES`, "mixed");
 # 2: int8 weights per output channel in 7 bits (see `QUANTIZE_OPTIONS`); 1 was per tensor in 8 bits.
-EXPORT_FORMAT = 2
+EXPORT_FORMAT = 3
 # Per-channel scales keep each output neuron's own range; the 7-bit range (`reduce_range`) avoids the 16-bit
 # saturation of u8 x s8 products on CPUs without VNNI (the AVX2 `vpmaddubsw` path). On trained models of this
 # project (docs/benchmarks.md, "int8 settings") the per-tensor 8-bit default dropped mpnet's test macro-F1 by 0.03 to
@@ -46,6 +47,15 @@ EXPORT_FORMAT = 2
 QUANTIZE_OPTIONS: dict[str, Any] = {"per_channel": True, "reduce_range": True}
 FLOAT_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
+MIXED_FILE = "model.int8-mixed.onnx"
+# The int8 graphs, fastest first; the int8 check (`stance.modeling.backends.check_int8`) takes the first that keeps the
+# float test macro-F1. "mixed" leaves each layer's feed-forward output matrix in float: its input (after GELU) has the
+# widest range of any, so quantising it per batch cost most of the error on mpnet (seeds 2 and 3: -0.011 and -0.027
+# in "full", +0.001 and -0.006 in "mixed", at 1.4x float speed instead of 1.9x; docs/benchmarks.md, "int8 settings").
+INT8_SCHEMES: dict[str, tuple[str, list[str]]] = {  # name -> (file, node-name patterns kept in float)
+    "full": (INT8_FILE, []),
+    "mixed": (MIXED_FILE, [r"/layer\.\d+/output/dense/MatMul$"]),
+}
 CACHE_META = "cache.json"
 OPSET = 17
 EXPORT_TOLERANCE = 1e-3  # max |logit| difference between torch and the float ONNX graph on the export example
@@ -139,12 +149,28 @@ def export_float(model: Any, tokenizer: Any, input_mode: str, path: Path) -> lis
     return list(names)
 
 
-def quantize_int8(source: Path, target: Path) -> None:
-    """Dynamic int8 quantisation: int8 weights (`QUANTIZE_OPTIONS`), activations quantised per batch at run time."""
+def float_nodes(graph: Path, patterns: Sequence[str]) -> list[str]:
+    """The names of the graph's nodes matching any pattern: what a scheme keeps in float."""
+    import re
+
+    import onnx
+
+    if not patterns:
+        return []
+    model = onnx.load(str(graph), load_external_data=False)
+    return [n.name for n in model.graph.node if any(re.search(p, n.name) for p in patterns)]
+
+
+def quantize_int8(source: Path, target: Path, keep_float: Sequence[str] = ()) -> None:
+    """Dynamic int8 quantisation: int8 weights (`QUANTIZE_OPTIONS`), activations quantised per batch at run time;
+    the nodes named in `keep_float` stay in float."""
     _ort()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, **QUANTIZE_OPTIONS)
+    options = dict(QUANTIZE_OPTIONS)
+    if keep_float:
+        options["nodes_to_exclude"] = list(keep_float)
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, **options)
 
 
 def build_cache(classifier: Any, folder: Path) -> None:
@@ -152,14 +178,15 @@ def build_cache(classifier: Any, folder: Path) -> None:
     started = time.perf_counter()
     names = export_float(classifier.model, classifier.tokenizer, classifier.input_mode, folder / FLOAT_FILE)
     exported = time.perf_counter()
-    quantize_int8(folder / FLOAT_FILE, folder / INT8_FILE)
+    for file, patterns in INT8_SCHEMES.values():
+        quantize_int8(folder / FLOAT_FILE, folder / file, float_nodes(folder / FLOAT_FILE, patterns))
     meta = {
         "format": EXPORT_FORMAT,
         "input_names": names,
         "labels": list(classifier.labels),
         "input_mode": classifier.input_mode,
         "max_length": int(classifier.max_length),
-        "files": {f: file_sha256(folder / f) for f in (FLOAT_FILE, INT8_FILE)},
+        "files": {f: file_sha256(folder / f) for f in (FLOAT_FILE, *(f for f, _ in INT8_SCHEMES.values()))},
     }
     (folder / CACHE_META).write_text(json.dumps(meta, indent=2))
     log.info(
@@ -248,7 +275,8 @@ class OnnxClassifier:
     ):
         self.graph = Path(graph)
         self.temperature = float(temperature)  # applied to the graph's logits, like the torch classifier's
-        self.quantized = self.graph.name == INT8_FILE
+        self.scheme = next((name for name, (file, _) in INT8_SCHEMES.items() if file == self.graph.name), None)
+        self.quantized = self.scheme is not None
         self.tokenizer = tokenizer
         self.labels = list(labels)
         self.input_mode = input_mode
@@ -258,7 +286,9 @@ class OnnxClassifier:
 
     @property
     def backend(self) -> str:
-        return "onnx-int8" if self.quantized else "onnx-fp32"
+        if not self.quantized:
+            return "onnx-fp32"
+        return "onnx-int8" if self.scheme == "full" else f"onnx-int8-{self.scheme}"
 
     def predict_proba(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray:
         """Calibrated class probabilities in `frame`'s order (token-length-sorted batches, tokenised a window ahead)."""
@@ -294,14 +324,18 @@ def load(
     cache_dir: Path,
     quantize: bool = True,
     threads: int = 0,
+    scheme: str = "full",
 ) -> OnnxClassifier:
-    """The ONNX predictor for the model folder `path` (files already verified), exporting it on first use."""
+    """The ONNX predictor for the model folder `path` (files already verified), exporting it on first use;
+    `scheme` names the int8 graph (`INT8_SCHEMES`) when `quantize`."""
     from transformers import AutoTokenizer
 
     _ort()
+    if scheme not in INT8_SCHEMES:
+        raise ValueError(f"int8 scheme must be one of {sorted(INT8_SCHEMES)}, got '{scheme}'")
     folder, meta = cached_export(Path(cache_dir), cache_key(files, manifest), load_torch)
-    graph = folder / (INT8_FILE if quantize else FLOAT_FILE)
-    log.info("ONNX Runtime backend (%s): %s", "int8" if quantize else "fp32", graph)
+    graph = folder / (INT8_SCHEMES[scheme][0] if quantize else FLOAT_FILE)
+    log.info("ONNX Runtime backend (%s): %s", f"int8 {scheme}" if quantize else "fp32", graph)
     return OnnxClassifier(
         graph,
         AutoTokenizer.from_pretrained(path),

@@ -184,6 +184,8 @@ def _int8_check(
         import mlflow
 
         mlflow.set_tag("stance.onnx_int8_check", "passed" if record["passed"] else "failed")
+        if "scheme" in record:
+            mlflow.set_tag("stance.onnx_int8_scheme", record["scheme"])
 
 
 def run_training(cfg: DictConfig) -> dict[str, float]:
