@@ -39,7 +39,13 @@ from stance.config import PROJECT_ROOT as ROOT  # noqa: E402
 from stance.workflows.classify import run_classify  # noqa: E402
 
 LABELS = ["supportive", "critical", "dismissive", "urging_action", "neutral"]
-OURS = {"torch": ("torch", False), "onnx-int8": ("onnx", True), "onnx-fp32": ("onnx", False)}
+# name -> (classify.backend, classify.quantize, classify.int8_scheme)
+OURS = {
+    "torch": ("torch", False, None),
+    "onnx-int8": ("onnx", True, "full"),
+    "onnx-int8-mixed": ("onnx", True, "mixed"),
+    "onnx-fp32": ("onnx", False, None),
+}
 
 
 def quotes(rows: int) -> pd.DataFrame:
@@ -148,7 +154,7 @@ def main() -> None:
         flops = encoder_flops(folder, lengths)
 
         def ours(name: str) -> float:
-            backend, quantize = OURS[name]
+            backend, quantize, scheme = OURS[name]
             cfg = OmegaConf.create(
                 {
                     "input": str(src),
@@ -162,6 +168,7 @@ def main() -> None:
                     "classify": {
                         "backend": backend,
                         "quantize": quantize,
+                        "int8_scheme": scheme,
                         "threads": args.threads,
                         "cache_dir": args.cache_dir,
                     },
@@ -194,6 +201,7 @@ def main() -> None:
                     folder,
                     backend=OURS[name][0],
                     quantize=OURS[name][1],
+                    scheme=OURS[name][2],
                     cache_dir=args.cache_dir,
                     threads=args.threads,
                 ).predict_proba(data.head(64))

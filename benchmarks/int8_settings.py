@@ -46,7 +46,11 @@ VARIANTS: dict[str, dict | None] = {
     "tensor_u8": {"weight_type": "QUInt8"},
     # format 2 with some matrices left in float (`exclude`: regular expressions over the graph's node names): the
     # feed-forward output (its input, after GELU, has the widest range), or the last two layers
-    "channel_rr_ffn_out_fp32": {"per_channel": True, "reduce_range": True, "exclude": [r"/layer\.\d+/output/dense/MatMul$"]},
+    "channel_rr_ffn_out_fp32": {
+        "per_channel": True,
+        "reduce_range": True,
+        "exclude": [r"/layer\.\d+/output/dense/MatMul$"],
+    },
     "channel_rr_last2_fp32": {"per_channel": True, "reduce_range": True, "exclude": [r"/layer\.1[01]/"]},
     "channel_rr_attn_out_fp32": {"per_channel": True, "reduce_range": True, "exclude": [r"/attn/o/MatMul$"]},
 }

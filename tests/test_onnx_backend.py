@@ -14,7 +14,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from safetensors.torch import load_file, save_file
 
-from stance.config import CONF_DIR, ConfigError, validate_config
+from stance.config import CONF_DIR, INT8_SCHEME_NAMES, ConfigError, validate_config
 from stance.modeling import backends, onnx_backend
 from stance.modeling.checkpoints import MANIFEST, seal
 from stance.modeling.metrics import classification_metrics, label_ids
@@ -320,3 +320,15 @@ def test_classify_settings_are_validated():
         cfg = compose("classify", overrides=["input=a", "output=b", "+classify.bakend=onnx"])
     with pytest.raises(ConfigError, match="did you mean 'classify.backend'"):
         validate_config(cfg)
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("classify", overrides=["input=a", "output=b", "classify.int8_scheme=int4"])
+    with pytest.raises(ConfigError, match="'classify.int8_scheme': 'int4' is not an int8 graph"):
+        validate_config(cfg)
+    assert set(INT8_SCHEME_NAMES) == set(onnx_backend.INT8_SCHEMES)
+
+
+def test_int8_scheme_setting_picks_the_graph(model_dir, tmp_path):
+    mixed = load_local(model_dir, backend="onnx", scheme="mixed", cache_dir=tmp_path / "c", threads=1)
+    full = load_local(model_dir, backend="onnx", scheme="full", cache_dir=tmp_path / "c", threads=1)
+    assert (mixed.backend, full.backend) == ("onnx-int8-mixed", "onnx-int8")
+    assert np.abs(mixed.predict_proba(FRAME) - full.predict_proba(FRAME)).max() < 0.2  # two graphs of one model

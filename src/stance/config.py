@@ -148,12 +148,16 @@ class RunnerConfig:
     num_cpus: int | None = None
 
 
+INT8_SCHEME_NAMES = ("full", "mixed")  # stance.modeling.onnx_backend.INT8_SCHEMES (a test keeps the two equal)
+
+
 @dataclass
 class ClassifyConfig:
     """How `stance-classify` and `stance-pipeline` run a transformer (stance.modeling.backends)."""
 
     backend: str = "auto"  # auto | torch | onnx
     quantize: bool = True  # onnx: int8 weights (false: the float graph)
+    int8_scheme: str | None = None  # full | mixed; None: the graph the model's int8 check passed, else full
     threads: int = 0  # 0: every core
     cache_dir: str = "${paths.root_dir}/.cache/onnx"
 
@@ -281,6 +285,12 @@ def validate_config(cfg: DictConfig) -> DictConfig:
             _check_group(cfg, group)
     if "runner" in cfg and isinstance(cfg.runner, DictConfig):
         _check_runner(cfg.runner)
+    scheme = cfg.classify.get("int8_scheme") if isinstance(cfg.get("classify"), DictConfig) else None
+    if scheme is not None and str(scheme) not in INT8_SCHEME_NAMES:
+        raise ConfigError(
+            f"config key 'classify.int8_scheme': '{scheme}' is not an int8 graph; use null (the one the model's "
+            f"int8 check passed), {' or '.join(INT8_SCHEME_NAMES)}"
+        )
     if "model" in cfg and isinstance(cfg.model, DictConfig) and "_target_" in cfg.model:
         _check_node(cfg.model, "model", None)
     return cfg
@@ -324,6 +334,7 @@ def inference_settings(cfg: DictConfig) -> dict[str, Any]:
     return {
         "backend": str(node.backend),
         "quantize": bool(node.quantize),
+        "scheme": None if node.get("int8_scheme") is None else str(node.int8_scheme),
         "threads": int(node.threads),
         "cache_dir": str(node.cache_dir) if cfg.get("classify") is not None else None,
     }
