@@ -226,6 +226,14 @@ def test_headline_name_colon_is_an_attribution(extractor):
     assert q.speaker_mention == "Maria Lopez" and q.type == "indirect"
 
 
+def test_transcript_line_of_a_person_named_earlier_is_an_attribution(extractor):
+    # the model tags no entity in "Matthews:" at a line start; the article named him before
+    text = "The panel was led by Chris Matthews.\n\nMatthews: Well, speculation is bad for everyone.\n\nIt ended."
+    q = only(run(extractor, text), cue=":")
+    assert q.text == "Well, speculation is bad for everyone." and q.speaker_mention == "Matthews"
+    assert q.speaker == "Chris Matthews"
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -4,7 +4,8 @@ quotation marks) and, with `open_cues`, headline-style "Name: what they said" li
 "According to X, A" / "A, according to X": the speaker is X, the content the larger side of the rest of the
 sentence (a "but ..." clause after it is a new clause, not X's). "John McCain: Populist Anger Appeals to Bad
 Angels": one to four capitalised words at the start of a short paragraph (at most 160 characters up to the
-line end), a colon, and at least three words; the name must be a proper-noun entity or be named again later.
+line end), a colon, and at least three words; the name must be a proper-noun entity or be named elsewhere in the
+article (a transcript's "Matthews: Well, ..." after "Chris Matthews").
 
 Deliberately not found: "according to" inside quotation marks or with no object; a "Name:" line that is a
 heading glued to body text, starts with a digit after the colon, or names no one the article knows. A colon
@@ -77,7 +78,7 @@ def find_name_colon(art: Article) -> list[Candidate]:
             continue
         proper = all(t.pos_ == "PROPN" for t in tokens)
         entity = any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in tokens)
-        if not (proper and entity) and not _named_later(art, tokens[-1]):
+        if not (proper and entity) and not _named_elsewhere(art, tokens[-1]):
             continue
         colon = art.token_at(match.start(2))
         lo = match.start(3)
@@ -101,13 +102,13 @@ def find_name_colon(art: Article) -> list[Candidate]:
     return out
 
 
-def _named_later(art: Article, name: Token) -> bool:
-    """NER often misses a name in a title-case headline ("Cruz: Trump Would ..."); the body names them."""
+def _named_elsewhere(art: Article, name: Token) -> bool:
+    """NER often misses a name in a title-case headline ("Cruz: Trump Would ...") or a transcript line
+    ("Matthews: Well, ..."); the rest of the article names them as a person or organisation."""
     named = art.cache.get("named_tokens")
     if named is None:
         named = art.cache["named_tokens"] = {}
         for t in art.doc:
             if t.ent_type_ in ("PERSON", "ORG"):
                 named.setdefault(t.lower_, []).append(t.i)
-    later = named.get(name.lower_)
-    return bool(later) and later[-1] > name.i
+    return any(i != name.i for i in named.get(name.lower_, ()))
