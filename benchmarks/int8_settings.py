@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 from classify_throughput import ROOT, model_folder  # noqa: E402
 from stance.data import as_frame, load_dataset  # noqa: E402
 from stance.modeling.metrics import classification_metrics, label_ids  # noqa: E402
-from stance.modeling.onnx_backend import OnnxClassifier  # noqa: E402
+from stance.modeling.onnx_backend import OnnxClassifier, float_nodes  # noqa: E402
 from stance.modeling.predictor import load_local  # noqa: E402
 
 # name -> quantize_dynamic keyword arguments (weights int8 in every variant); None = the float graph itself
@@ -56,16 +56,6 @@ VARIANTS: dict[str, dict | None] = {
 }
 
 
-def excluded_nodes(graph: Path, patterns: list[str]) -> list[str]:
-    """Names of the graph's nodes that match any of the patterns (`nodes_to_exclude` for the quantiser)."""
-    import re
-
-    import onnx
-
-    model = onnx.load(str(graph), load_external_data=False)
-    return [n.name for n in model.graph.node if any(re.search(p, n.name) for p in patterns)]
-
-
 def score(model: str, variants: list[str], threads: int, tracking_uri: str, cache_dir: Path) -> list[dict]:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -87,7 +77,7 @@ def score(model: str, variants: list[str], threads: int, tracking_uri: str, cach
                 options = dict(options)
                 weight_type = getattr(QuantType, options.pop("weight_type", "QInt8"))
                 if "exclude" in options:
-                    options["nodes_to_exclude"] = excluded_nodes(base.graph, options.pop("exclude"))
+                    options["nodes_to_exclude"] = float_nodes(base.graph, options.pop("exclude"))
                 quantize_dynamic(str(base.graph), str(graph), weight_type=weight_type, **options)
             clf = OnnxClassifier(
                 graph,
