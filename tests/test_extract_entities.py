@@ -289,3 +289,25 @@ def test_document_released_by_someone_speaks_for_them(extractor, text, mention, 
 def test_generic_organisation_noun_needs_its_noun_modifier_in_the_name(extractor, text, mention, speaker):
     q = by_mention(extractor.extract(text, "rg"), mention)
     assert q.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text, mention, speaker",
+    [
+        (
+            'Fox News reporter Ed Henry covered the debate.\n\nHenry added a caption which reads, "The photo '
+            'violates the rules of the debate."',
+            "which",
+            "Ed Henry",
+        ),
+        (
+            "Senator Ann Cole spoke on Monday.\n\nThe statement she posted on Tuesday said the deal was dead.",
+            "The statement she posted on Tuesday",
+            "Ann Cole",
+        ),
+        ("Trump attacked the report, which says the wall would cost billions.", "which", None),  # not its author
+    ],
+)
+def test_document_speaks_for_whoever_wrote_or_posted_it(extractor, text, mention, speaker):
+    q = by_mention(extractor.extract(text, "au"), mention)
+    assert q.speaker == speaker and q.speaker_type == ("person" if speaker else "document")

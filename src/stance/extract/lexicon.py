@@ -282,6 +282,12 @@ MEDIA_NOUNS = frozenset("paper newspaper daily outlet network publication statio
 # "the polling average shows"). Used only to resolve speakers, with DOCUMENT_NOUNS.
 UTTERANCE_NOUNS = frozenset("remark comment words testimony interview answer response average".split())
 
+# Verbs whose subject wrote or put out a document: "Henry added the caption which reads ...", "the statement she
+# posted said ...": the document speaks for that subject.
+AUTHOR_VERBS = frozenset(
+    "write add post tweet publish release issue send sign share pen draft file deliver give read".split()
+)
+
 # Words in an organisation's name that make it a news outlet, what "the paper" or "the network" refers to.
 MEDIA_NAME_WORDS = frozenset(
     """

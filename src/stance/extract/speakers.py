@@ -29,7 +29,14 @@ from stance.extract.entities import (
     role_of,
     role_word,
 )
-from stance.extract.lexicon import GENERIC_ORG_NOUNS, GROUP_PRONOUNS, MEDIA_NAME_WORDS, MEDIA_NOUNS, PERSON_PRONOUNS
+from stance.extract.lexicon import (
+    AUTHOR_VERBS,
+    GENERIC_ORG_NOUNS,
+    GROUP_PRONOUNS,
+    MEDIA_NAME_WORDS,
+    MEDIA_NOUNS,
+    PERSON_PRONOUNS,
+)
 from stance.extract.people import Mentions, first_name_gender
 from stance.extract.people import Person as _Person
 
@@ -203,6 +210,9 @@ class EntityAttributor:
             named = owner_name or self._named_document(art, mention, head, ents, index)
             if named:
                 return named, None, "person" if named in people.last_by_name else "organization"
+            author = self._author(art, head, index)
+            if author is not None:
+                return author
             return self._nobody(mention, kind)
         key = role_word(head.text)
         if is_epithet(head) and head.pos_ in ("NOUN", "PROPN") and (key is not None or self.generic_null):
@@ -291,6 +301,25 @@ class EntityAttributor:
                 return index.layer.owner_name(ents[0], head)
         if mention[0].lower_ in ("the", "this", "that"):
             return index.layer.latest_owned(head.lemma_.lower(), head.idx)
+        return None
+
+    def _author(self, art: Article, head: Token, index: _Index) -> tuple[str | None, str | None, str] | None:
+        """Who wrote or put out the document: the subject of an authorship verb it is the object of ("Henry added
+        the caption which reads"), or of one in its relative clause ("the statement she posted said")."""
+        verbs = [head.head] if head.dep_ in ("dobj", "nsubjpass") and head.head is not head else []
+        verbs += [c for c in head.children if c.dep_ == "relcl"]
+        for verb in verbs:
+            if verb.lemma_.lower() not in AUTHOR_VERBS:
+                continue
+            subj = next(
+                (c for c in verb.children if c.dep_ == "nsubj" and c.lower_ not in ("who", "which", "that")), None
+            )
+            if subj is None:
+                continue
+            span = art.doc[subj.left_edge.i : subj.i + 1]
+            name, role, kind = self._resolve(art, span, subj, index)
+            if name is not None and kind in ("person", "organization"):
+                return name, role, kind
         return None
 
     def _role_noun(
