@@ -311,3 +311,26 @@ def test_generic_organisation_noun_needs_its_noun_modifier_in_the_name(extractor
 def test_document_speaks_for_whoever_wrote_or_posted_it(extractor, text, mention, speaker):
     q = by_mention(extractor.extract(text, "au"), mention)
     assert q.speaker == speaker and q.speaker_type == ("person" if speaker else "document")
+
+
+@pytest.mark.parametrize(
+    "text, mention, speaker",
+    [
+        (
+            "Climate Ads Target GOP.\n\nA major climate group is demanding that the Republican candidates propose "
+            "clean energy plans.\n\nNextGen Climate, founded by Tom Steyer, will run the ads on Tuesday.",
+            "A major climate group",
+            "NextGen Climate",
+        ),
+        # an organisation named only several paragraphs later is not the lede's group
+        (
+            "Climate Ads Target GOP.\n\nA major climate group is demanding that the Republican candidates propose "
+            "clean energy plans.\n\nThe ads will run on Tuesday.\n\nThey cost a lot.\n\nNextGen Climate paid.",
+            "A major climate group",
+            None,
+        ),
+    ],
+)
+def test_lede_organisation_is_the_one_named_next(extractor, text, mention, speaker):
+    q = by_mention(extractor.extract(text, "ld"), mention)
+    assert q.speaker == speaker and q.speaker_type == "organization"

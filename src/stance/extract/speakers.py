@@ -233,7 +233,7 @@ class EntityAttributor:
         if kind == "organization":
             if owner_name and head.tag_ not in ("NNS", "NNPS"):
                 return owner_name, None, "organization"
-            named = self._named_org(art, mention, head, index)
+            named = self._named_org(art, mention, head, index) or self._named_next(art, mention, head, index)
             if named:
                 return named, None, "organization"
             return self._nobody(mention, "organization")
@@ -301,6 +301,24 @@ class EntityAttributor:
                 return index.layer.owner_name(ents[0], head)
         if mention[0].lower_ in ("the", "this", "that"):
             return index.layer.latest_owned(head.lemma_.lower(), head.idx)
+        return None
+
+    def _named_next(self, art: Article, mention: Span, head: Token, index: _Index) -> str | None:
+        """A lede's "A major climate group is demanding ..." followed by "NextGen Climate, founded by ...": an
+        indefinite organisation noun in the article's first paragraphs is the organisation named first after it,
+        within the next paragraph."""
+        if mention[0].lower_ not in ("a", "an") or head.tag_ in ("NNS", "NNPS") or head.lower_ not in GENERIC_ORG_NOUNS:
+            return None
+        if any(c.dep_ == "prep" and c.lower_ == "of" for c in head.children):
+            return None  # "a group of senators" is a group of people
+        para = art.paragraph_of(head.idx)
+        if para > 2:
+            return None
+        k = bisect_right(index.org_ends, mention.end_char)
+        while k < len(index.orgs) and index.orgs[k].start_char < mention.end_char:
+            k += 1
+        if k < len(index.orgs) and art.paragraph_of(index.orgs[k].start_char) <= para + 1:
+            return _STRIP_EDGE.sub("", index.orgs[k].text).strip()
         return None
 
     def _author(self, art: Article, head: Token, index: _Index) -> tuple[str | None, str | None, str] | None:
