@@ -192,6 +192,25 @@ def test_one_word_quote_with_its_own_cue_after_it(extractor):
         # a verb outside the word lists, with a person subject and a clause
         ("Senator Ruth Ames reasoned that the vote would fail.", "the vote would fail", "reasoned", "Ruth Ames"),
         ("The coach bet the team would win the cup.", "the team would win the cup", "bet", "The coach"),
+        # dismissive and comparing verbs with a plain object
+        (
+            "Joe Biden rubbished Trump's claim to understand the middle class.",
+            "Trump's claim to understand the middle class",
+            "rubbished",
+            "Joe Biden",
+        ),
+        (
+            "Minister Ana Ruiz downplayed the criticism from abroad.",
+            "the criticism from abroad",
+            "downplayed",
+            "Ana Ruiz",
+        ),
+        (
+            "Judge Rebecca Bradley compared abortion to the Holocaust.",
+            "abortion to the Holocaust",
+            "compared",
+            "Rebecca Bradley",
+        ),
     ],
 )
 def test_open_cues_find_stated_positions(extractor, text, content, cue, speaker):

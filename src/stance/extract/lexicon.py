@@ -53,6 +53,8 @@ POSITION_OBJECT_VERBS = frozenset(
     laud thank tout question emphasize emphasise acknowledge admit reiterate ridicule deride decry lambaste
     disparage belittle champion embrace favor favour advocate recommend propose demand deny dispute contest
     announce describe explain outline unveil detail express voice predict suggest
+    rubbish downplay liken compare equate lament bemoan deplore extol castigate berate excoriate chide scold
+    rebuke assail
     """.split()
 )
 

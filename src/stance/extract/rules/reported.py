@@ -71,6 +71,9 @@ _XCOMP_VERBS = {"promise", "vow", "pledge", "threaten", "urge", "ask", "warn", "
 _DOBJ_ONLY_VERBS = {"criticize", "criticise", "slam", "blast", "condemn", "denounce", "praise", "endorse", "deny"}
 
 
+_COMPARE_VERBS = {"compare", "liken", "equate"}
+
+
 def reported_speech(art: Article, tok: Token, settings: Settings) -> Candidate | None:
     """The reported speech whose cue is `tok` (a token outside quotation marks, not "according"), or None."""
     if not is_verb(tok):
@@ -280,7 +283,17 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
     if settings.open_cues and lemma in POSITION_OBJECT_VERBS:
         dobj = _object_after(verb)
         if dobj is not None:
-            return [(dobj.left_edge.i, dobj.right_edge.i)], "position"
+            hi = dobj.right_edge.i
+            if lemma in _COMPARE_VERBS:  # "compared abortion to the Holocaust": the comparison is the position
+                hi = max(
+                    [hi]
+                    + [
+                        c.right_edge.i
+                        for c in verb.children
+                        if c.dep_ == "prep" and c.lower_ in ("to", "with") and c.i > hi
+                    ]
+                )
+            return [(dobj.left_edge.i, hi)], "position"
     if settings.open_cues and lemma in INTENT_VERBS and lemma not in _XCOMP_VERBS:
         xcomp = _intent_xcomp(verb)
         if xcomp is not None:
