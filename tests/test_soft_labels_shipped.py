@@ -16,7 +16,9 @@ from stance.config import PROJECT_ROOT
 from stance.data.soft_labels import read_soft_labels
 
 CORPUS = PROJECT_ROOT / "data" / "news_quotes"
-SOFT = CORPUS / "soft_labels" / "teacher_mpnet.parquet"
+SOFT = CORPUS / "soft_labels" / "teacher_mpnet.parquet"  # the default of distill=teacher and of make demo
+# every shipped file: the seed-1 teacher, and the three-seed ensemble (teacher_mpnet3.parquet)
+SHIPPED = sorted((CORPUS / "soft_labels").glob("*.parquet"))
 LABELS = ["supportive", "critical", "dismissive", "urging_action", "neutral"]
 
 
@@ -29,11 +31,13 @@ def _corpus() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@pytest.fixture(scope="module")
-def soft():
-    if not SOFT.is_file():
-        pytest.fail(f"{SOFT} is missing: `stance-train distill=teacher` and `make demo` need it")
-    return read_soft_labels(SOFT, LABELS)
+def test_default_soft_labels_are_shipped():
+    assert SOFT.is_file(), f"{SOFT} is missing: `stance-train distill=teacher` and `make demo` need it"
+
+
+@pytest.fixture(scope="module", params=SHIPPED, ids=[p.stem for p in SHIPPED])
+def soft(request):
+    return read_soft_labels(request.param, LABELS)
 
 
 def test_shipped_soft_labels_cover_train_and_pool_and_nothing_held_out(soft):
@@ -64,5 +68,6 @@ def test_shipped_soft_labels_are_distributions_from_a_named_teacher(soft):
     assert len(set(top.tolist())) == len(LABELS)
     assert soft.probs.max(axis=1).mean() > 0.4
     teacher = soft.meta["teacher"]
-    assert teacher["manifest_sha256"] and teacher["run_id"]
+    members = teacher.get("members") or [teacher]  # an ensemble names each of its teachers
+    assert all(m["manifest_sha256"] and m["run_id"] for m in members)
     assert Path(str(soft.meta.get("pool", ""))).name == "unlabelled_pool.parquet"
