@@ -82,7 +82,43 @@ def dismiss_mlflow_popups(page: Any) -> None:
     """
     got_it = page.get_by_role("button", name="Got it")
     page.add_locator_handler(got_it, lambda: got_it.first.click())
-    page.add_locator_handler(page.locator(".du-bois-light-modal-wrap"), lambda: page.keyboard.press("Escape"))
+    page.add_locator_handler(page.locator(".du-bois-light-modal-wrap"), lambda: close_modals(page))
+
+
+def close_modals(page: Any, attempts: int = 20) -> None:
+    """Close every open modal (e.g. the model registry's promotion) as a user would: its X button, else Escape
+    with the focus inside it. A lone Escape was lost once in CI when it came before the modal took the focus
+    (Playwright then waits for the modal to hide and never retries), so this retries until none is open."""
+    modals = page.locator(".du-bois-light-modal-wrap")
+    for _ in range(attempts):
+        shown = [modal for modal in modals.all() if modal.is_visible()]
+        if not shown:
+            return
+        for modal in shown:
+            close = modal.locator(".du-bois-light-modal-close")
+            if close.count() and close.first.is_visible():
+                close.first.click()
+            else:
+                modal.focus()
+                page.keyboard.press("Escape")
+        page.wait_for_timeout(250)
+
+
+def describe_failure(page: Any, name: str) -> None:
+    """After a failed UI test: screenshot the page and print what covers it (open modals, their text), so a CI
+    log says which popup or state got in the way."""
+    folder = screenshot_dir(Path(os.environ.get("TMPDIR", "/tmp")) / "stance-browser-failures")
+    shot = folder / f"failed-{name}.png"
+    try:
+        page.screenshot(path=str(shot))
+        print(f"failure screenshot: {shot}")
+        print(f"url: {page.url}")
+        for i, modal in enumerate(page.locator(".du-bois-light-modal-wrap").all()):
+            visible = modal.is_visible()
+            text = modal.inner_text(timeout=2_000) if visible else ""
+            print(f"modal {i} visible={visible} html={modal.inner_html(timeout=2_000)[:1500]!r} text={text[:500]!r}")
+    except Exception as error:  # noqa: BLE001 - diagnostics must never hide the real failure
+        print(f"could not describe the failed page: {error!r}")
 
 
 def screenshot_dir(default: Path) -> Path:

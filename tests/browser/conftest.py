@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import MlflowServer, launch_chromium, require_browser, run_mlflow_server
+from browser_support import MlflowServer, describe_failure, launch_chromium, require_browser, run_mlflow_server
 
 HERE = Path(__file__).parent
 UI_TIMEOUT_MS = 30_000  # generous: the MLflow UI renders slowly on a loaded 2-core machine
@@ -36,15 +36,27 @@ def chromium() -> Iterator[Any]:
         yield browser
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """Keep each phase's report on the item, so `page` can tell whether the test body failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
+def page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=UI_TIMEOUT_MS)
     context = chromium.new_context(viewport={"width": 1600, "height": 900})
     context.set_default_timeout(UI_TIMEOUT_MS)
     try:
-        yield context.new_page()
+        tab = context.new_page()
+        yield tab
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            describe_failure(tab, request.node.name)
     finally:
         context.close()
 
