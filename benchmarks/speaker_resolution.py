@@ -6,6 +6,11 @@ DATA_DIR holds `items.jsonl` (item_id, file, half, kind, source/cue/content offs
 <text-dir>/<file>) and the labels file (item_id, expected full name or null, speaker_type). Names are
 compared ignoring case, punctuation and whitespace; a null expected name is right when the extractor's
 `speaker` is None. An item whose quote the extractor does not find is wrong and counted as "not found".
+
+With a statement-label file (`--statements`, default `statements_a.jsonl` when DATA_DIR has it) the same
+figures are printed a second time over the statements only: the items whose Content renders what the Source
+said or wrote, leaving out PolNeAR's attributed actions, beliefs and events, which a quote extractor should
+not find.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from omegaconf import OmegaConf  # noqa: E402
 
 from stance.config import CONF_DIR, PROJECT_ROOT  # noqa: E402
-from stance.extract.evaluate import load_resolution_set, speaker_resolution  # noqa: E402
+from stance.extract.evaluate import load_resolution_set, load_statement_labels, speaker_resolution  # noqa: E402
 from stance.extract.pipeline import build_extractor  # noqa: E402
 
 TEXT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "polnear" / "train" / "text"
@@ -34,6 +39,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--half", default="tune", choices=["tune", "heldout"])
     parser.add_argument("--labels", default="labels_a_tune.jsonl", help="file name in DATA_DIR, or a path")
     parser.add_argument("--text-dir", type=Path, default=TEXT_DIR)
+    parser.add_argument(
+        "--statements", type=Path, default=None, help="statement labels: file name in DATA_DIR, or a path"
+    )
     parser.add_argument("--output", type=Path, default=None, help="also write the full result as JSON here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -49,6 +57,25 @@ def main(argv: list[str]) -> None:
     result = speaker_resolution(rows, predictions, punctuation=True)
 
     print(f"{args.half} half: {len(rows)} labelled items in {len(files)} articles")
+    _report(result)
+    statements_file = args.statements or Path("statements_a.jsonl")
+    if not statements_file.exists():
+        statements_file = args.data_dir / statements_file  # a file name in DATA_DIR
+    if args.statements or statements_file.is_file():
+        statement = load_statement_labels(statements_file)
+        said = [row for row in rows if statement.get(row["item_id"])]
+        unlabelled = sum(row["item_id"] not in statement for row in rows)
+        print(f"\nstatements only ({statements_file.name}): {len(said)} of {len(rows)} items, {unlabelled} unlabelled")
+        result["statements"] = speaker_resolution(said, predictions, punctuation=True)
+        _report(result["statements"])
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.output.with_suffix(".tmp")
+        tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        tmp.replace(args.output)
+
+
+def _report(result: dict) -> None:
     print(f"all: {result['accuracy']} ({result['right']}/{result['total']})")
     for kind, tally in result["by_kind"].items():
         acc = round(tally["right"] / tally["total"], 4) if tally["total"] else None
@@ -59,11 +86,6 @@ def main(argv: list[str]) -> None:
             f"  [{err['kind']}] {err['item_id']} {err['file']} {err['source']} mention={err['mention']!r}: "
             f"expected {err['expected']!r}, got {err['predicted']!r} ({err['speaker_type']}; {err['why']})"
         )
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.output.with_suffix(".tmp")
-        tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
-        tmp.replace(args.output)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,36 @@ def test_parenthetical_cue_splits_the_content(extractor):
     assert all("mayor" not in p for p in pieces)
 
 
+def test_comma_parenthetical_the_parser_hung_a_clause_on(extractor):
+    # the parser makes "If the city can build a tunnel" a clause of "observed": the parenthesis is still
+    # only "Mayor Tom Reed observed this week", and the content both sides of it
+    text = (
+        "If the city can build a tunnel, Mayor Tom Reed observed this week, without federal money, "
+        "then it can build a bridge."
+    )
+    q = covering(quotes_in(extractor, text), text, "then it can build a bridge")
+    assert q.cue == "observed" and q.speaker == "Tom Reed"
+    pieces = [text[a:b] for a, b in q.spans]
+    assert pieces == ["If the city can build a tunnel", "without federal money, then it can build a bridge"]
+
+
+def test_comma_parenthetical_needs_content_before_it(extractor):
+    text = "Tomorrow, Mayor Tom Reed observed, without a word."
+    assert [q for q in quotes_in(extractor, text) if q.cue == "observed"] == []
+
+
+def test_as_clause_headed_by_the_verb_the_cue_completes(extractor):
+    text = "The plan is already dead, as some council members have taken to saying."
+    q = covering(quotes_in(extractor, text), text, "The plan is already dead")
+    assert q.cue == "saying" and q.speaker_mention == "some council members" and q.speaker is None
+
+
+def test_by_saying_that_takes_the_subject_of_the_verb_it_modifies(extractor):
+    text = "Senator Ruth Ames defended the vote by saying that the bill would cut costs."
+    q = covering(quotes_in(extractor, text), text, "the bill would cut costs")
+    assert q.cue == "saying" and q.speaker == "Ruth Ames"
+
+
 def test_reported_speech_made_mostly_of_a_quotation_is_kept_as_mixed(extractor):
     text = "The department said it will “be adding the missing records in January and be done by the end of March.”"
     q = covering(quotes_in(extractor, text), text, "be adding the missing records")

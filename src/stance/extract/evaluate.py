@@ -511,6 +511,26 @@ def load_resolution_set(folder: str | Path, half: str, labels: str | Path) -> li
     return rows
 
 
+def load_statement_labels(path: str | Path) -> dict[str, bool]:
+    """item_id -> whether the item is a statement (its Content renders what its Source said or wrote).
+
+    PolNeAR attributes actions, beliefs and events too ("lawmakers passed a set of measures"); a quote
+    extractor should not find those, so resolution is also reported over the statements alone."""
+    path = Path(path)
+    labels: dict[str, bool] = {}
+    for line, rec in _read_jsonl(path):
+        item_id = rec.get("item_id")
+        if not isinstance(item_id, str) or not item_id:
+            raise TableError(path, "missing item_id", line=line, field="item_id")
+        if not isinstance(rec.get("statement"), bool):
+            raise TableError(path, f"statement must be true or false, got {rec.get('statement')!r}", line=line,
+                             field="statement")  # fmt: skip
+        if item_id in labels:
+            raise TableError(path, f"item {item_id!r} labelled twice", line=line, field="item_id")
+        labels[item_id] = rec["statement"]
+    return labels
+
+
 # --- one system, end to end -------------------------------------------------------------------
 
 

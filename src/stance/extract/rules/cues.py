@@ -7,7 +7,15 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from stance.extract.base import Article, Candidate
-from stance.extract.lexicon import CLAUSE_VERBS, DIRECT_VERBS, DOCUMENT_NOUNS, ORG_NOUNS, PERSON_PRONOUNS, ROLE_NOUNS
+from stance.extract.lexicon import (
+    CLAUSE_VERBS,
+    DIRECT_VERBS,
+    DOCUMENT_NOUNS,
+    GROUP_NOUNS,
+    ORG_NOUNS,
+    PERSON_PRONOUNS,
+    ROLE_NOUNS,
+)
 from stance.extract.rules.common import QUOTE_CHARS, SUBJ_DEPS, Settings, is_verb
 
 
@@ -22,6 +30,9 @@ def subject_of(verb: Token) -> Token | None:
                 if obj.dep_ == "pobj":
                     return obj
     head = verb.head
+    if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.i != head.i:
+        head = head.head  # "as they have taken to saying", "defended it by saying that ...": the subject of the verb
+        return next((c for c in head.children if c.dep_ in SUBJ_DEPS), None)
     if (
         verb.dep_ == "conj"
         and verb.lemma_.lower() in DIRECT_VERBS
@@ -74,8 +85,8 @@ def speaker_like(tok: Token) -> bool:
     if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
         return True
     lower = tok.lower_
-    if lower in PERSON_PRONOUNS or lower in ("they", "we", "who"):
-        return True
+    if lower in PERSON_PRONOUNS or lower in ("they", "we", "who") or lower in GROUP_NOUNS:
+        return True  # a generic group ("critics compared ...") holds a position, though it names no one
     lemma = tok.lemma_.lower()
     return tok.pos_ == "PROPN" or lemma in ROLE_NOUNS or lemma in ORG_NOUNS or lemma in DOCUMENT_NOUNS
 

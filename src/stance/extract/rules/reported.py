@@ -283,7 +283,8 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
     if settings.open_cues and lemma in POSITION_OBJECT_VERBS:
         dobj = _object_after(verb)
         if dobj is not None:
-            hi = dobj.right_edge.i
+            # "rubbished Trump's claim" parsed as two objects ("Trump", "claim"): the position runs to the last
+            hi = max(c.right_edge.i for c in children if c.dep_ == "dobj" and c.i > verb.i)
             if lemma in _COMPARE_VERBS:  # "compared abortion to the Holocaust": the comparison is the position
                 hi = max(
                     [hi]
@@ -324,16 +325,21 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
                 if art.paragraph_of(doc[k].idx) == art.paragraph_of(verb.idx):
                     return [(k, end)], "colon"
     head = verb.head
+    # "as X likes to say", "as X have taken to saying": the "as" clause is headed by the verb the cue completes
+    as_clause = verb.head if verb.dep_ == "xcomp" else verb
+    if verb.dep_ == "pcomp" and verb.head.dep_ == "prep":
+        as_clause = verb.head.head
     if (
-        verb.dep_ == "advcl"
+        as_clause.dep_ == "advcl"
         and lemma in CLAUSE_VERBS - _THOUGHT_VERBS
-        and any(c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in children)
-        and head.i != verb.i
+        and any(c.dep_ == "mark" and c.lower_ == "as" and c.i < as_clause.i for c in as_clause.children)
+        and as_clause.head.i != as_clause.i
     ):
         # "As The Washington Post reported, Sanders would need ...": the clause the cue modifies
-        toks = [t.i for t in head.subtree if not verb.left_edge.i <= t.i <= verb.right_edge.i]
-        left = [i for i in toks if i < verb.left_edge.i]
-        right = [i for i in toks if i > verb.right_edge.i]
+        lo_cue, hi_cue = as_clause.left_edge.i, as_clause.right_edge.i
+        toks = [t.i for t in as_clause.head.subtree if not lo_cue <= t.i <= hi_cue]
+        left = [i for i in toks if i < lo_cue]
+        right = [i for i in toks if i > hi_cue]
         return [(min(x), max(x)) for x in (left, right) if x], "as"
     # a parenthetical cue inside the content: "In three years, Barden says, far too many lives were lost"
     if verb.dep_ in ("parataxis", "ccomp") and head.i != verb.i and lemma in CLAUSE_VERBS:
@@ -355,7 +361,46 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
                 ranges.append((min(right), max(right)))
             if ranges:
                 return ranges, "parenthetical"
+    if lemma in CLAUSE_VERBS - _THOUGHT_VERBS and verb.dep_ != "ROOT":
+        found = _comma_parenthetical(art, verb)
+        if found is not None:
+            return found, "parenthetical"
     return None
+
+
+_TIME_DEPS = {"npadvmod", "advmod", "det", "amod", "nummod", "compound"}
+
+
+def _time_word_of(tok: Token, verb: Token) -> bool:
+    """Is `tok` part of an adverbial phrase of `verb` ("this week", "later", "on Monday" is not)?"""
+    while tok.i != verb.i:
+        if tok.dep_ not in _TIME_DEPS or tok.is_punct or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return True
+
+
+def _comma_parenthetical(art: Article, verb: Token) -> list[tuple[int, int]] | None:
+    """ "If China can build a Great Wall, he observed this week, without tractors, then ...": a cue and its
+    subject set off by commas inside the content, which the parser has hung a clause of that content on
+    (so the cue's own subtree is not the parenthesis). The parenthesis is the subject, the verb and a time
+    phrase after it; the content is the rest of the sentence on both sides."""
+    doc = art.doc
+    spk = subject_of(verb)
+    if spk is None or spk.right_edge.i != verb.i - 1 or art.in_quote[verb.i] >= 0:
+        return None
+    lo = spk.left_edge.i
+    j = verb.i + 1
+    while j < len(doc) and _time_word_of(doc[j], verb):
+        j += 1
+    sent = verb.sent
+    if lo - 1 <= sent.start or j >= sent.end - 1 or doc[lo - 1].text not in _DASHES or doc[j].text not in _DASHES:
+        return None
+    left = (sent.start, lo - 2)
+    right = (j + 1, sent.end - 1)
+    if sum(not t.is_punct for t in doc[left[0] : left[1] + 1]) < 3:
+        return None  # "Tomorrow, he said, ...": too little before the cue to be part of what was said
+    return [left, right]
 
 
 def _extend_forward(art: Article, verb: Token, lo: int, hi: int) -> int:
