@@ -154,3 +154,46 @@ def test_agreement_names_the_file_and_line_of_a_bad_row(tmp_path):
     bad.write_text('{"item_id": "i1", "expected": null, "speaker_type": "group"}\n{"item_id": "i2"}\n')
     with pytest.raises(ValueError, match=r"labels_a_bad.jsonl:2: missing field 'expected'"):
         agreement.load_labels(bad)
+
+
+@pytest.fixture(scope="module")
+def statement_files() -> dict[str, list[dict]]:
+    return {p.name: _rows(p) for p in sorted(SET_DIR.glob("statements_*.jsonl"))}
+
+
+def test_statement_labels_cover_every_item_once_and_hold_no_article_text(items, statement_files):
+    assert set(statement_files) == {"statements_a.jsonl", "statements_b.jsonl"}
+    ids = sorted(it["item_id"] for it in items)
+    for name, rows in statement_files.items():
+        assert sorted(r["item_id"] for r in rows) == ids, name
+        for row in rows:
+            assert isinstance(row["statement"], bool) and row["pass"] in {"A", "B"} and row["annotator"]
+            assert all(len(v) < MAX_STRING for v in row.values() if isinstance(v, str)), (name, row["item_id"])
+
+
+def test_load_statement_labels_reads_the_set_and_names_a_bad_row(tmp_path):
+    from stance.extract.evaluate import load_statement_labels
+    from stance.io.tables import TableError
+
+    labels = load_statement_labels(SET_DIR / "statements_a.jsonl")
+    assert len(labels) >= 300 and set(labels.values()) == {True, False}
+    bad = tmp_path / "statements_x.jsonl"
+    bad.write_text('{"item_id": "i1", "statement": true}\n{"item_id": "i2", "statement": "yes"}\n')
+    with pytest.raises(TableError) as err:
+        load_statement_labels(bad)
+    assert "statements_x.jsonl" in str(err.value) and "2" in str(err.value) and "statement" in str(err.value)
+    twice = tmp_path / "statements_y.jsonl"
+    twice.write_text('{"item_id": "i1", "statement": true}\n{"item_id": "i1", "statement": false}\n')
+    with pytest.raises(TableError, match="twice"):
+        load_statement_labels(twice)
+
+
+def test_statement_agreement_per_kind(tmp_path):
+    a = [{"item_id": i, "statement": s} for i, s in (("i1", True), ("i2", False), ("i3", True), ("i4", False))]
+    b = [{"item_id": i, "statement": s} for i, s in (("i1", True), ("i2", True), ("i3", True), ("i4", False))]
+    _write(tmp_path / "statements_a.jsonl", a)
+    _write(tmp_path / "statements_b.jsonl", b)
+    table = agreement.statement_agreement(tmp_path, {"i1": "role", "i2": "role", "i3": "group", "i4": "group"})
+    assert table["all"]["n"] == 4 and table["all"]["same"] == 0.75 and table["all"]["disagree"] == ["i2"]
+    assert table["group"]["same"] == 1.0 and table["role"]["same"] == 0.5
+    assert agreement.statement_agreement(tmp_path / "missing", {}) is None

@@ -100,6 +100,28 @@ def agreement(a: dict[str, dict], b: dict[str, dict], kinds: dict[str, str]) -> 
     return out
 
 
+def statement_agreement(folder: Path, kinds: dict[str, str]) -> dict[str, dict] | None:
+    """Pass A against pass B on the statement label (statements_a/b.jsonl): per kind and 'all', n, the share
+    of items labelled alike and Cohen's kappa; None when either file is missing."""
+    paths = [folder / "statements_a.jsonl", folder / "statements_b.jsonl"]
+    if not all(p.is_file() for p in paths):
+        return None
+    a, b = ({json.loads(x)["item_id"]: json.loads(x)["statement"] for x in p.read_text().splitlines() if x.strip()}
+            for p in paths)  # fmt: skip
+    groups: dict[str, list[str]] = {"all": sorted(a.keys() & b.keys())}
+    for item_id in groups["all"]:
+        groups.setdefault(kinds.get(item_id, "unknown"), []).append(item_id)
+    return {
+        group: {
+            "n": len(ids),
+            "same": sum(a[i] == b[i] for i in ids) / len(ids) if ids else None,
+            "kappa": cohen_kappa([(str(a[i]), str(b[i])) for i in ids]),
+            "disagree": [i for i in ids if a[i] != b[i]],
+        }
+        for group, ids in groups.items()
+    }
+
+
 def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
@@ -125,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{group:<8} {row['n']:>4} {_fmt(row['exact']):>6} {_fmt(row['kappa_named']):>8} "
                 f"{_fmt(row['kappa_type']):>7}"
             )
+    statements = statement_agreement(args.folders[0], kinds)
+    if statements is not None:
+        print(f"statement label, pass A vs pass B ({statements['all']['n']} items):")
+        for group in ("all", *KINDS):
+            if group in statements:
+                row = statements[group]
+                print(f"{group:<8} {row['n']:>4} {_fmt(row['same']):>6} kappa {_fmt(row['kappa'])}")
     if args.disagreements:
         for item_id in table["all"]["disagree"]:
             print(f"{item_id}\t{kinds.get(item_id)}\tA={a[item_id]['expected']!r}\tB={b[item_id]['expected']!r}")

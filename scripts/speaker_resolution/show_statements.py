@@ -30,9 +30,7 @@ def window(text: str, item: dict) -> str:
     para_hi = text.find("\n", end, hi)
     lo = para_lo + 1 if para_lo != -1 else lo
     hi = para_hi if para_hi != -1 else hi
-    shifted = {
-        k: (v - lo if k.endswith(("_start", "_end")) else v) for k, v in item.items() if k != "content"
-    }
+    shifted = {k: (v - lo if k.endswith(("_start", "_end")) else v) for k, v in item.items() if k != "content"}
     return marked(text[lo:hi], [shifted]).replace("\n", " / ")
 
 
