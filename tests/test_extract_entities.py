@@ -363,3 +363,12 @@ def test_a_document_with_no_publisher_before_it_is_nobody(extractor):
     text = "The debate ran late on Tuesday.\n\nThe ads ask the candidates to back solar power before 2030."
     q = by_mention(extractor.extract(text, "noads"), "The ads")
     assert q.speaker is None and q.speaker_type == "document"
+
+
+def test_a_document_named_by_its_quoted_title_speaks_for_its_publisher(extractor):
+    text = (
+        "Jeb Bush's campaign released a new online ad on Monday aimed at John Kasich.\n\n"
+        "The \u201cNo Comparison\u201d ad says Kasich voted for every budget in the House."
+    )
+    q = next(q for q in extractor.extract(text, "title") if q.cue == "says")
+    assert q.speaker == "Jeb Bush campaign" and q.speaker_type == "organization"

@@ -201,6 +201,19 @@ def test_one_word_quote_with_its_own_cue_after_it(extractor):
         ),
         # a generic group holds a position too (it names no one, so the speaker stays empty)
         ("Critics compared the mayor's plan to a bad bet.", "the mayor's plan to a bad bet", "compared", None),
+        (
+            "The new ad contrasts the mayor's record with the governor's.",
+            "the mayor's record with the governor's",
+            "contrasts",
+            None,
+        ),  # fmt: skip
+        # a person named by a newsroom role noun holds a position
+        (
+            "The journalist expressed deep concern over the new rules.",
+            "deep concern over the new rules",
+            "expressed",
+            "The journalist",
+        ),  # fmt: skip
         # the parser splits "Trump's claim" into two objects: the position keeps both
         ("Biden rubbished Trump's claim.", "Trump's claim", "rubbished", "Biden"),
         (
@@ -523,3 +536,28 @@ def test_what_a_poll_or_record_shows_is_its_finding(extractor, text, content, sp
 
 def test_a_policy_that_shows_something_is_not_a_finding(extractor):
     assert run(extractor, "The new policy shows no sign of change for the rest of his term.") == []
+
+
+def test_passive_stance_verb_with_its_agent_named(extractor):
+    text = "The mayor has been criticized by some of his rivals for skipping the town meetings."
+    q = only(run(extractor, text), type="indirect")
+    assert q.speaker_mention == "some of his rivals" and q.cue.endswith("criticized")
+    assert [text[a:b] for a, b in q.spans] == ["The mayor", "for skipping the town meetings"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bridge was damaged by the storm for weeks.",  # not a stance verb
+        "The mayor was criticized for skipping the meetings.",  # no one named who criticised
+    ],
+)
+def test_passive_without_a_stance_verb_or_an_agent_is_not_a_quote(extractor, text):
+    assert [q for q in run(extractor, text) if q.type == "indirect"] == []
+
+
+def test_say_whose_object_the_parser_gave_a_relative_clause(extractor):
+    text = "Devine said areas where the senator wants to see changes include the primaries."
+    q = only(run(extractor, text), cue="said")
+    assert q.text == "areas where the senator wants to see changes include the primaries"
+    assert q.speaker_mention == "Devine"

@@ -54,7 +54,7 @@ POSITION_OBJECT_VERBS = frozenset(
     disparage belittle champion embrace favor favour advocate recommend propose demand deny dispute contest
     announce describe explain outline unveil detail express voice predict suggest
     rubbish downplay liken compare equate lament bemoan deplore extol castigate berate excoriate chide scold
-    rebuke assail
+    rebuke assail contrast
     """.split()
 )
 
@@ -151,6 +151,8 @@ ROLE_NOUNS = frozenset(
     king queen prince princess pope bishop reverend rev. pastor rabbi imam activist organizer
     businessman businesswoman billionaire lawmaker legislator politician MP mp farmer teacher doctor nurse
     worker resident student scientist researcher engineer pilot driver soldier mogul speaker whip treasurer diplomat envoy coach owner
+    journalist reporter correspondent editor columnist writer commentator pundit actor actress star singer
+    comedian athlete entrepreneur investor economist historian
     """.split()
 )
 

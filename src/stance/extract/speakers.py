@@ -359,7 +359,11 @@ class EntityAttributor:
         """ "The ads ask ...", after "The group is also running full-page ads": a definite document is the one
         put out before, in this or the previous paragraph, by the subject of a publishing verb ("run", "air",
         "release", "post", ...) with the same noun as its object."""
-        if mention[0].lower_ not in ("the", "this", "these", "those"):
+        definite = ("the", "this", "these", "those")
+        # the determiner may sit outside a mention cut by a quoted title: The “No Comparison” ad
+        if mention[0].lower_ not in definite and not any(
+            c.dep_ == "det" and c.lower_ in definite for c in head.children
+        ):
             return None
         lemma = head.lemma_.lower()
         para = art.paragraph_of(head.idx)

@@ -71,7 +71,7 @@ _XCOMP_VERBS = {"promise", "vow", "pledge", "threaten", "urge", "ask", "warn", "
 _DOBJ_ONLY_VERBS = {"criticize", "criticise", "slam", "blast", "condemn", "denounce", "praise", "endorse", "deny"}
 
 
-_COMPARE_VERBS = {"compare", "liken", "equate"}
+_COMPARE_VERBS = {"compare", "liken", "equate", "contrast"}
 
 
 def reported_speech(art: Article, tok: Token, settings: Settings) -> Candidate | None:
@@ -240,15 +240,17 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
     if lemma == "say":
         dobj = _object_after(verb)
         end = verb.sent.end
+        inside = {t.i for t in dobj.subtree} if dobj is not None else set()
         if dobj is not None and any(
             t.tag_ in _FINITE_TAGS
             and art.in_quote[t.i] < 0
-            and t.head in (verb, dobj)
+            and (t.head in (verb, dobj) or (t.head.i in inside and t.head.i != t.i and t.head.i > dobj.i))
             and t.dep_ in ("ccomp", "conj", "dep", "parataxis")
             for t in doc[dobj.i + 1 : end]
         ):
-            # "said his focus groups and other research show that ...": the parser took the clause's subject
-            # for an object of "say", which takes a clause, not a thing said about
+            # "said his focus groups and other research show that ...", "said areas where Sanders wants to see
+            # changes include ...": the parser took the clause's subject for an object of "say", which takes a
+            # clause, not a thing said about
             lo = dobj.left_edge.i
             return [(lo, _extend_forward(art, verb, lo, dobj.right_edge.i))], "ccomp"
     if settings.object_cues and lemma in OBJECT_VERBS:
@@ -295,6 +297,10 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
                     ]
                 )
             return [(dobj.left_edge.i, hi)], "position"
+    if settings.open_cues and (lemma in POSITION_OBJECT_VERBS or lemma in OBJECT_VERBS):
+        passive = _passive_position(verb)
+        if passive is not None:
+            return passive, "position"
     if settings.open_cues and lemma in INTENT_VERBS and lemma not in _XCOMP_VERBS:
         xcomp = _intent_xcomp(verb)
         if xcomp is not None:
@@ -401,6 +407,19 @@ def _comma_parenthetical(art: Article, verb: Token) -> list[tuple[int, int]] | N
     if sum(not t.is_punct for t in doc[left[0] : left[1] + 1]) < 3:
         return None  # "Tomorrow, he said, ...": too little before the cue to be part of what was said
     return [left, right]
+
+
+def _passive_position(verb: Token) -> list[tuple[int, int]] | None:
+    """ "Trump has been criticized by some of his rivals for failing to ...": a stance verb in the passive with
+    its agent named; the content is the target and what it is criticised (praised, blamed) for."""
+    if not any(c.dep_ == "auxpass" for c in verb.children) or not any(c.dep_ == "agent" for c in verb.children):
+        return None
+    target = next((c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i), None)
+    reason = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("for", "as", "over") and c.i > verb.i),
+                  None)  # fmt: skip
+    if target is None or reason is None or not any(g.dep_ in ("pobj", "pcomp") for g in reason.children):
+        return None
+    return [(target.left_edge.i, target.right_edge.i), (reason.i, reason.right_edge.i)]
 
 
 def _extend_forward(art: Article, verb: Token, lo: int, hi: int) -> int:
