@@ -36,7 +36,7 @@ TEXT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "polnear" / "train" / "text
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", type=Path)
-    parser.add_argument("--half", default="tune", choices=["tune", "heldout"])
+    parser.add_argument("--half", default="tune", choices=["tune", "heldout", "tune2"])
     parser.add_argument("--labels", default="labels_a_tune.jsonl", help="file name in DATA_DIR, or a path")
     parser.add_argument("--text-dir", type=Path, default=TEXT_DIR)
     parser.add_argument(

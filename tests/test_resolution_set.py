@@ -57,3 +57,14 @@ def test_bad_rows_name_file_line_and_field(tmp_path):
     _write(tmp_path, [_item("1", "tune", "role", 0)], [{"item_id": "9", "expected": "X"}])
     with pytest.raises(TableError, match="labels.jsonl, line 1.*item_id"):
         load_resolution_set(tmp_path, "tune", "labels.jsonl")
+
+
+def test_further_item_files_join_the_set_and_an_id_given_twice_is_an_error(tmp_path):
+    _write(tmp_path, [_item("1", "tune", "pronoun", 0)], [{"item_id": "2", "expected": "Ann Lee"}])
+    extra = tmp_path / "items_tune2.jsonl"
+    extra.write_text(json.dumps(_item("2", "tune2", "role", 20)) + "\n")
+    rows = load_resolution_set(tmp_path, "tune2", "labels.jsonl")
+    assert [(r["item_id"], r["kind"], r["expected"]) for r in rows] == [("2", "role", "Ann Lee")]
+    extra.write_text(json.dumps(_item("1", "tune2", "role", 20)) + "\n")
+    with pytest.raises(TableError, match="items_tune2.jsonl, line 1.*twice"):
+        load_resolution_set(tmp_path, "tune2", "labels.jsonl")

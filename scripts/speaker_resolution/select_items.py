@@ -7,6 +7,10 @@ the articles are split into two halves (tune / heldout) stratified by kind.
 
 Writes data/speaker_resolution/items.jsonl (stand-off offsets and the short mention only; no article text).
 Usage: python scripts/speaker_resolution/select_items.py [--seed 20261201]
+
+A further tuning set from articles no earlier set uses (ninth session, written to items_tune2.jsonl):
+    python scripts/speaker_resolution/select_items.py --seed 20261202 --exclude data/speaker_resolution/items.jsonl \
+        --half tune2 --target 43 --first-id 343 --out data/speaker_resolution/items_tune2.jsonl
 """
 
 from __future__ import annotations
@@ -154,8 +158,9 @@ def candidates() -> dict[str, dict[str, list[dict]]]:
     return out
 
 
-def pick(cands: dict[str, dict[str, list[dict]]], rng: random.Random) -> list[dict]:
+def pick(cands: dict[str, dict[str, list[dict]]], rng: random.Random, target: int = TARGET_PER_KIND) -> list[dict]:
     """Round-robin over publishers; from each article take up to 2 items per kind, kinds short of target first."""
+    TARGET = target  # noqa: N806 - the module constant, overridable for a smaller extra set
     pubs = publishers()
     by_pub: dict[str, list[str]] = defaultdict(list)
     for file, kinds in cands.items():
@@ -167,14 +172,14 @@ def pick(cands: dict[str, dict[str, list[dict]]], rng: random.Random) -> list[di
     per_surname: Counter[str] = Counter()
     chosen: list[dict] = []
     order = sorted(by_pub)
-    while any(counts[k] < TARGET_PER_KIND for k in KINDS) and any(by_pub.values()):
+    while any(counts[k] < TARGET for k in KINDS) and any(by_pub.values()):
         for pub in order:
-            if not by_pub[pub] or all(counts[k] >= TARGET_PER_KIND for k in KINDS):
+            if not by_pub[pub] or all(counts[k] >= TARGET for k in KINDS):
                 continue
             file = by_pub[pub].pop()
             taken: list[dict] = []
             for kind in sorted(KINDS, key=lambda k: counts[k]):
-                if counts[kind] >= TARGET_PER_KIND:
+                if counts[kind] >= TARGET:
                     continue
                 pool = list(cands[file].get(kind, []))
                 rng.shuffle(pool)
@@ -224,22 +229,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "speaker_resolution" / "items.jsonl")
+    parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="item files whose articles are skipped")
+    parser.add_argument("--half", default=None, help="put every item in this half instead of splitting in two")
+    parser.add_argument("--target", type=int, default=TARGET_PER_KIND, help="items per kind")
+    parser.add_argument("--first-id", type=int, default=1, help="number of the first item id (sr-NNNN)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    items = pick(candidates(), rng)
-    split_halves(items, rng)
+    used = {json.loads(line)["file"] for path in args.exclude for line in path.read_text(encoding="utf-8").splitlines()}
+    cands = {file: kinds for file, kinds in candidates().items() if file not in used}
+    items = pick(cands, rng, args.target)
+    if args.half:
+        for it in items:
+            it["half"] = args.half
+    else:
+        split_halves(items, rng)
     keys = ("file", "polnear_split", "half", "kind", "source_start", "source_end", "cue_start", "cue_end",
             "content_start", "content_end", "mention")  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        for i, it in enumerate(items, 1):
+        for i, it in enumerate(items, args.first_id):
             fh.write(json.dumps({"item_id": f"sr-{i:04d}", **{k: it[k] for k in keys}}, ensure_ascii=False) + "\n")
     tmp.replace(args.out)
     table = Counter((it["half"], it["kind"]) for it in items)
-    arts = {h: len({it["file"] for it in items if it["half"] == h}) for h in ("tune", "heldout")}
+    halves = sorted({it["half"] for it in items})
+    arts = {h: len({it["file"] for it in items if it["half"] == h}) for h in halves}
     print(f"{len(items)} items in {len({it['file'] for it in items})} articles -> {args.out}")
-    for half in ("tune", "heldout"):
+    for half in halves:
         print(half, arts[half], "articles", {k: table[(half, k)] for k in KINDS})
 
 

@@ -18,6 +18,12 @@ from polnear_train import ROOT, read_text  # noqa: E402
 ITEMS = ROOT / "data" / "speaker_resolution" / "items.jsonl"
 
 
+def load_items() -> list[dict]:
+    """Every item of the set: items.jsonl, then any further set (items_tune2.jsonl, ...)."""
+    paths = [ITEMS, *sorted(ITEMS.parent.glob("items_*.jsonl"))]
+    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
 PASS_B_PER_KIND = 14
 
 
@@ -48,12 +54,12 @@ def marked(text: str, items: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=("tune", "heldout"))
+    parser.add_argument("--half", choices=("tune", "heldout", "tune2"))
     parser.add_argument("--articles", default=":", help="python slice over the half's articles, e.g. 0:3")
     parser.add_argument("--ids", nargs="*")
     parser.add_argument("--pass-b", action="store_true", help="only the fixed pass-B sample (see pass_b_ids)")
     args = parser.parse_args()
-    items = [json.loads(line) for line in ITEMS.read_text(encoding="utf-8").splitlines()]
+    items = load_items()
     if args.pass_b:
         args.ids = pass_b_ids(items)
     if args.ids:

@@ -3,19 +3,18 @@
 The statement label says whether an item's Content renders what its Source said or wrote, i.e. whether the
 item is a quotation at all (see the README's "Statement label"). Annotators see only the article text around
 the item, never the extractor's output or the name labels. Markers as in show_items.py.
-Usage: python scripts/speaker_resolution/show_statements.py [--half tune|heldout] [--ids sr-0001 ...]
+Usage: python scripts/speaker_resolution/show_statements.py [--half tune|heldout|tune2] [--ids sr-0001 ...]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from polnear_train import read_text  # noqa: E402
-from show_items import ITEMS, marked  # noqa: E402
+from show_items import load_items, marked  # noqa: E402
 
 CONTEXT = 300  # characters of text kept on each side of the item, cut at a paragraph break when one is nearer
 
@@ -36,10 +35,10 @@ def window(text: str, item: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=("tune", "heldout"))
+    parser.add_argument("--half", choices=("tune", "heldout", "tune2"))
     parser.add_argument("--ids", nargs="*")
     args = parser.parse_args()
-    items = [json.loads(line) for line in ITEMS.read_text(encoding="utf-8").splitlines()]
+    items = load_items()
     if args.half:
         items = [it for it in items if it["half"] == args.half]
     if args.ids:

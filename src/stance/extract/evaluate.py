@@ -473,14 +473,16 @@ def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def load_resolution_set(folder: str | Path, half: str, labels: str | Path) -> list[dict[str, Any]]:
-    """The stand-off speaker-resolution set: `items.jsonl` rows of one `half`, joined by `item_id` to the
+    """The stand-off speaker-resolution set: `items*.jsonl` rows of one `half`, joined by `item_id` to the
     labels file (`expected`: a full name or null when the article names no speaker). Items without a label
     yet are left out (the labels arrive in batches); a label without an item is an error."""
     folder = Path(folder)
     items_path = folder / "items.jsonl"
     labels_path = Path(labels) if Path(labels).is_absolute() else folder / labels
     items: dict[str, dict[str, Any]] = {}
-    for line, rec in _read_jsonl(items_path):
+    # items.jsonl, then any further set drawn from other articles (items_tune2.jsonl, ...)
+    item_files = [items_path, *sorted(folder.glob("items_*.jsonl"))]
+    for items_path, (line, rec) in ((path, row) for path in item_files for row in _read_jsonl(path)):  # noqa: B020
         for key in ("item_id", "file", "kind", "half", *_OFFSETS):
             if key not in rec:
                 raise TableError(items_path, f"missing field {key!r}", line=line, field=key)
@@ -492,13 +494,15 @@ def load_resolution_set(folder: str | Path, half: str, labels: str | Path) -> li
                 raise TableError(items_path, f"expected a non-negative integer, got {value!r}", line=line, field=key)
         if rec["kind"] not in RESOLUTION_KINDS:
             raise TableError(items_path, f"kind must be one of {sorted(RESOLUTION_KINDS)}", line=line, field="kind")
+        if str(rec["item_id"]) in items:
+            raise TableError(items_path, f"item {rec['item_id']!r} given twice", line=line, field="item_id")
         rec["line"] = line
         items[str(rec["item_id"])] = rec
     rows = []
     for line, rec in _read_jsonl(labels_path):
         item_id = str(rec.get("item_id"))
         if item_id not in items:
-            raise TableError(labels_path, f"no item {item_id!r} in {items_path}", line=line, field="item_id")
+            raise TableError(labels_path, f"no item {item_id!r} in {folder}", line=line, field="item_id")
         if "expected" not in rec:
             raise TableError(labels_path, "missing field 'expected'", line=line, field="expected")
         expected = rec["expected"]
