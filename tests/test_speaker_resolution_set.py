@@ -29,7 +29,8 @@ def _rows(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def items() -> list[dict]:
-    return _rows(SET_DIR / "items.jsonl")
+    """items.jsonl (tune and heldout halves) and any further set (items_tune2.jsonl)."""
+    return [row for path in [SET_DIR / "items.jsonl", *sorted(SET_DIR.glob("items_*.jsonl"))] for row in _rows(path)]
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +45,10 @@ def test_items_are_unique_balanced_and_split_by_article(items):
     kinds = Counter(it["kind"] for it in items)
     assert set(kinds) == set(KINDS)
     assert min(kinds.values()) >= 75
-    halves = {h: {it["file"] for it in items if it["half"] == h} for h in ("tune", "heldout")}
-    assert halves["tune"] and halves["heldout"]
+    halves = {h: {it["file"] for it in items if it["half"] == h} for h in ("tune", "heldout", "tune2")}
+    assert halves["tune"] and halves["heldout"] and halves["tune2"]
     assert not halves["tune"] & halves["heldout"]
+    assert not halves["tune2"] & (halves["tune"] | halves["heldout"])  # drawn from other articles
     for half in halves:
         per_kind = Counter(it["kind"] for it in items if it["half"] == half)
         assert min(per_kind[k] for k in KINDS) >= 35, (half, per_kind)
@@ -68,7 +70,7 @@ def test_labels_point_at_items_of_their_half(items, label_files):
     half = {it["item_id"]: it["half"] for it in items}
     assert label_files, "no labels_*.jsonl in data/speaker_resolution"
     for name, rows in label_files.items():
-        wanted = "tune" if name.endswith("_tune.jsonl") else "heldout"
+        wanted = name.removesuffix(".jsonl").rsplit("_", 1)[-1]  # labels_a_tune2.jsonl -> tune2
         ids = [r["item_id"] for r in rows]
         assert len(ids) == len(set(ids)), name
         for row in rows:

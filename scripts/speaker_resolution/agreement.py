@@ -133,9 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--disagreements", action="store_true", help="also list the items whose names differ")
     args = parser.parse_args(argv)
     kinds = {}
-    for line in args.items.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        kinds[row["item_id"]] = row["kind"]
+    for path in [args.items, *sorted(args.items.parent.glob("items_*.jsonl"))]:  # and any further set
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            kinds[row["item_id"]] = row["kind"]
     a, b = collect(args.folders, "labels_a_"), collect(args.folders, "labels_b_")
     table = agreement(a, b, kinds)
     print(f"pass A labels: {len(a)}, pass B labels: {len(b)}, items with both: {table['all']['n']}")
