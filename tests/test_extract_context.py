@@ -123,3 +123,24 @@ def test_generic_organisation_noun_resolves_to_the_named_organisation(extractor)
     q = covering(quotes_in(extractor, text), text, "Deficits will rise")
     assert q.speaker_mention == "the agency"
     assert q.speaker_type == "organization" and q.speaker == "Congressional Budget Office"
+
+
+def test_trailing_cue_the_parser_hung_on_a_noun(extractor):
+    text = "Eighty percent of the voters have an unfavorable view of the mayor, the poll found."
+    q = covering(quotes_in(extractor, text), text, "Eighty percent of the voters")
+    assert q.cue == "found" and q.speaker_mention == "the poll"
+    assert [text[a:b] for a, b in q.spans] == ["Eighty percent of the voters have an unfavorable view of the mayor"]
+
+
+def test_parenthesis_after_one_word_when_a_clause_follows(extractor):
+    text = "Overall, she said, a number of key groups are finding themselves alienated by the party."
+    q = covering(quotes_in(extractor, text), text, "a number of key groups")
+    assert q.cue == "said" and q.speaker_mention == "she"
+    # "finding themselves alienated" is a small clause, not a second attribution inside the first
+    assert [p.cue for p in quotes_in(extractor, text)] == ["said"]
+
+
+def test_a_poll_showing_someone_leading_is_its_finding(extractor):
+    text = "The latest Reuters/Ipsos poll showed the mayor leading the field with 31 percent."
+    q = covering(quotes_in(extractor, text), text, "the mayor leading the field")
+    assert q.cue == "showed" and q.speaker == "Reuters/Ipsos"

@@ -372,3 +372,31 @@ def test_a_document_named_by_its_quoted_title_speaks_for_its_publisher(extractor
     )
     q = next(q for q in extractor.extract(text, "title") if q.cue == "says")
     assert q.speaker == "Jeb Bush campaign" and q.speaker_type == "organization"
+
+
+def test_double_surname_answers_to_its_first_family_name(extractor):
+    text = "Melba Acosta Febo, the bank's president, spoke on Monday. \u201cWe are out of money,\u201d Ms. Acosta said."
+    q = by_mention(extractor.extract(text, "ds"), "Ms. Acosta")
+    assert q.speaker == "Melba Acosta Febo"
+
+
+def test_first_family_name_of_someone_else_stays_theirs(extractor):
+    text = (
+        "Juan Acosta ran the bank. Melba Acosta Febo, its president, spoke on Monday. "
+        "\u201cWe are out of money,\u201d Mr. Acosta said."
+    )
+    assert by_mention(extractor.extract(text, "ds2"), "Mr. Acosta").speaker == "Juan Acosta"
+
+
+def test_role_noun_goes_to_the_holder_mentioned_last(extractor):
+    text = (
+        "Sen. Ted Cruz spoke in Iowa. Sen. John McCain spoke in Arizona on Monday.\n\n"
+        "Cruz defends his record in a new ad: \u201cWe must secure the border,\u201d the senator says."
+    )
+    assert by_mention(extractor.extract(text, "rl"), "the senator").speaker == "Ted Cruz"
+
+
+def test_this_reporter_is_the_unnamed_writer(extractor):
+    text = "Ray Halbritter led the campaign. As this reporter revealed, Halbritter is not a member of the tribe."
+    q = by_mention(extractor.extract(text, "tr"), "this reporter")
+    assert q.speaker is None and q.speaker_type == "unnamed"

@@ -199,6 +199,13 @@ def test_one_word_quote_with_its_own_cue_after_it(extractor):
             "rubbished",
             "Joe Biden",
         ),
+        # "reference X as Y" describes X; "surmise" reports like "say"
+        (
+            "Governor Ann Cole referenced the new tax as a clear sign of waste.",
+            "the new tax",
+            "referenced",
+            "Ann Cole",
+        ),  # fmt: skip
         # a generic group holds a position too (it names no one, so the speaker stays empty)
         ("Critics compared the mayor's plan to a bad bet.", "the mayor's plan to a bad bet", "compared", None),
         (
@@ -561,3 +568,23 @@ def test_say_whose_object_the_parser_gave_a_relative_clause(extractor):
     q = only(run(extractor, text), cue="said")
     assert q.text == "areas where the senator wants to see changes include the primaries"
     assert q.speaker_mention == "Devine"
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue"),
+    [
+        (
+            "The senator reported holding shares in two oil companies.",
+            "holding shares in two oil companies",
+            "reported",
+        ),  # fmt: skip
+        (
+            "The high turnout was likely due to the new law, Manzano surmised.",
+            "The high turnout was likely due to the new law",
+            "surmised",
+        ),  # fmt: skip
+    ],
+)
+def test_gerund_and_trailing_report(extractor, text, content, cue):
+    q = only(run(extractor, text), cue=cue)
+    assert [text[a:b] for a, b in q.spans] == [content]

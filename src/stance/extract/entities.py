@@ -430,13 +430,23 @@ class EntityLayer:
                 self.roles.setdefault(key, []).append((p.start, p, context))  # type: ignore[index]
 
     def by_role(self, key: str, pos: int, modifiers: list[str]) -> Person | None:
-        """The last person before `pos` introduced with this role whose role or neighbouring words include every
-        modifier of the mention ("the Vermont senator": the senator "of Vermont"); None when none fits."""
-        for start, person, context in reversed(self.roles.get(key, [])):
-            if start >= pos:
-                continue
-            if all(m in context for m in modifiers):
-                return person
+        """Of the people introduced before `pos` with this role whose role or neighbouring words include every
+        modifier of the mention ("the Vermont senator": the senator "of Vermont"), the one mentioned last; None
+        when none fits."""
+
+        def who(person: Person) -> str:  # "Cruz" and "Ted Cruz" are one person
+            return self.canonical((self.people.fullest(person.name, person.start) or person).name)
+
+        fitting: dict[str, Person] = {}
+        for start, person, context in self.roles.get(key, []):
+            if start < pos and all(m in context for m in modifiers):
+                fitting[who(person)] = person  # the latest introduction of each person
+        if len(fitting) < 2:
+            return next(iter(fitting.values()), None)
+        # two senators: "the senator" is the one the text mentioned last, not the one introduced last
+        for mention in reversed(self.people):
+            if mention.start < pos and who(mention) in fitting:
+                return fitting[who(mention)]
         return None
 
     def canonical(self, name: str) -> str:

@@ -31,7 +31,7 @@ CLAUSE_VERBS = frozenset(
     reveal disclose testify remark observe comment conclude mention agree boast brag joke quip counter
     charge insist estimate forecast project find show indicate advise inform assure reassure threaten
     believe think hope fear worry expect doubt feel know realize realise recognize recognise imply hint
-    signal tout clarify read wonder speculate guess figure proclaim
+    signal tout clarify read wonder speculate guess figure proclaim surmise reckon
     """.split()
 )
 
@@ -54,7 +54,7 @@ POSITION_OBJECT_VERBS = frozenset(
     disparage belittle champion embrace favor favour advocate recommend propose demand deny dispute contest
     announce describe explain outline unveil detail express voice predict suggest
     rubbish downplay liken compare equate lament bemoan deplore extol castigate berate excoriate chide scold
-    rebuke assail contrast
+    rebuke assail contrast reference
     """.split()
 )
 

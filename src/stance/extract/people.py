@@ -87,6 +87,18 @@ class People(list):
             self.last_by_name[p.name] = p
             if p.role and p.name not in self.role_by_name:
                 self.role_by_name[p.name] = p.role
+        # "Melba Acosta Febo" is "Ms. Acosta": a full name of three or more words also answers to its next-to-last
+        # word (a first family name, a maiden name), unless someone in the article has that word as surname
+        for p in list(self):
+            words = p.name.replace("’", "'").split()
+            if len(words) < 3:
+                continue
+            alias = words[-2].strip(".,")
+            key = alias.lower()
+            if len(alias) > 2 and alias[0].isupper() and alias.isalpha() and key not in _SUFFIXES:
+                others = [q for q in self.by_surname.get(key, []) if len(q.name.split()) > 1 and q is not p]
+                if not any(surname_key(q.name) == key for q in others):
+                    self.by_surname.setdefault(key, []).append(p)
         self._roles: dict[str, tuple[list[int], list[Person]]] | None = None
         self._groups: dict[tuple[str, bool], _Group] = {}
         self._namesakes: dict[tuple[str, str], _Namesakes] = {}

@@ -44,6 +44,7 @@ from stance.extract.people import Person as _Person
 __all__ = ["EntityAttributor", "clean_name", "role_key"]
 
 _ORG_LABELS = {"ORG", "NORP", "GPE", "FAC"}
+_NARRATOR_NOUNS = {"reporter", "writer", "author", "correspondent", "columnist", "journalist"}
 _PUBLISHER_LABELS = {"ORG", "PERSON", "GPE", "NORP", "FAC"}  # who a document may be by or from
 _MALE = {"he", "him", "his", "himself"}
 _FEMALE = {"she", "her", "hers", "herself"}
@@ -72,9 +73,14 @@ class _Index:
     def build(cls, layer: EntityLayer, article: Article | None = None) -> _Index:
         orgs = layer.orgs
         by_word: dict[str, tuple[list[int], list[Span]]] = {}
+        title_case: dict[int, bool] = {}  # paragraph -> is it a title-case headline
         for ent in orgs:
-            if article is not None and _in_title_case_line(article, ent):
-                continue  # "Top Climate Group Will Run Ads ...": a headline's capitals fool the NER model
+            if article is not None:
+                para = article.paragraph_of(ent.start_char)
+                if para not in title_case:
+                    title_case[para] = _title_case_line(article.text[slice(*article.paragraphs[para])])
+                if title_case[para]:
+                    continue  # "Top Climate Group Will Run Ads ...": a headline's capitals fool the NER model
             for word in set(ent.text.lower().split()):
                 ends, ents = by_word.setdefault(word, ([], []))
                 ends.append(ent.end_char)
@@ -82,10 +88,9 @@ class _Index:
         return cls(layer, Mentions(), orgs, [e.end_char for e in orgs], by_word)
 
 
-def _in_title_case_line(article: Article, ent: Span) -> bool:
-    """Is the entity in a paragraph of five or more words, nearly all capitalised (a title-case headline)?"""
-    lo, hi = article.paragraphs[article.paragraph_of(ent.start_char)]
-    words = [w for w in article.text[lo:hi].split() if w[:1].isalpha()]
+def _title_case_line(text: str) -> bool:
+    """Is this paragraph five or more words, nearly all capitalised (a title-case headline)?"""
+    words = [w for w in text.split() if w[:1].isalpha()]
     small = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
     capitalised = sum(w[0].isupper() for w in words if w.lower() not in small)
     return len(words) >= 5 and capitalised >= 0.8 * sum(w.lower() not in small for w in words)
@@ -393,6 +398,8 @@ class EntityAttributor:
         passage is about; "a detective" is an unnamed person with that role."""
         role = _STRIP_EDGE.sub("", mention.text.strip())
         layer = index.layer
+        if mention[0].lower_ == "this" and head.lemma_.lower() in _NARRATOR_NOUNS:
+            return None, role, "unnamed"  # "As this reporter revealed": the article's own unnamed writer
         definite = mention[0].lower_ in ("the", "this", "that")
         modifiers = [
             t.lower_

@@ -136,11 +136,24 @@ def according_speaker(tok: Token) -> Token | None:
 
 
 def is_nested_cue(tok: Token) -> bool:
-    """A reporting verb with a subject of its own (or a participle): a new attribution starts here."""
+    """A reporting verb with a subject of its own (or a participle): a new attribution starts here; not one
+    whose only clause is a small clause ("groups are finding themselves alienated")."""
+    clauses = [c for c in tok.children if c.dep_ == "ccomp"]
     return (
         is_verb(tok)
         and tok.lemma_.lower() in CLAUSE_VERBS
         and (tok.tag_ == "VBG" or any(g.dep_ in SUBJ_DEPS for g in tok.children))
+        and not (clauses and all(small_clause(c) for c in clauses))
+    )
+
+
+def small_clause(clause: Token) -> bool:
+    """ "found themselves alienated", "saw prices rising": a participle with a pronoun or noun subject and no
+    auxiliary, which a parser labels a clause but which states nothing anyone said."""
+    return (
+        clause.tag_ in ("VBN", "VBG")
+        and not any(c.dep_ in ("aux", "auxpass", "mark") for c in clause.children)
+        and any(c.dep_ == "nsubj" and c.i < clause.i for c in clause.children)
     )
 
 

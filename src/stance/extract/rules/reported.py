@@ -41,6 +41,7 @@ from stance.extract.rules.cues import (
     cue_extent,
     is_nested_cue,
     noun_right_before,
+    small_clause,
     speaker_like,
     subject_of,
 )
@@ -191,6 +192,8 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
     lemma = verb.lemma_.lower()
     children = list(verb.children)
     for child in children:
+        if child.dep_ == "ccomp" and small_clause(child) and not _document_finding(verb):
+            continue  # "are finding themselves alienated" reports nothing; "the poll showed Trump leading" does
         if child.dep_ == "ccomp" and (
             lemma in CLAUSE_VERBS | OBJECT_VERBS
             or _open_cue(verb, settings.open_cues)
@@ -230,6 +233,11 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
             if right:
                 ranges.append((min(right), max(right)))
             return ranges, "ccomp"
+    if lemma in CLAUSE_VERBS - _THOUGHT_VERBS:
+        # "reported holding investments in Ford", "denied knowing him", "recalled meeting her"
+        gerund = next((c for c in children if c.dep_ == "xcomp" and c.tag_ == "VBG" and c.i == verb.i + 1), None)
+        if gerund is not None and gerund.right_edge.i > gerund.i:
+            return [(gerund.i, _extend_forward(art, verb, gerund.i, gerund.right_edge.i))], "ccomp"
     if lemma in _EVIDENCE_VERBS:
         subj = subject_of(verb)
         dobj = _object_after(verb)
@@ -400,13 +408,32 @@ def _comma_parenthetical(art: Article, verb: Token) -> list[tuple[int, int]] | N
     while j < len(doc) and _time_word_of(doc[j], verb):
         j += 1
     sent = verb.sent
-    if lo - 1 <= sent.start or j >= sent.end - 1 or doc[lo - 1].text not in _DASHES or doc[j].text not in _DASHES:
+    if lo - 1 <= sent.start or doc[lo - 1].text not in _DASHES or j >= sent.end:
         return None
     left = (sent.start, lo - 2)
+    if doc[j].text in SENT_END and j == sent.end - 1:
+        # "Eighty-four percent ... view of Trump, the poll found.": a trailing cue the parser hung on a noun
+        if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in verb.children):
+            return None
+        return [left] if sum(not t.is_punct for t in doc[left[0] : left[1] + 1]) >= 3 else None
+    if j >= sent.end - 1 or doc[j].text not in _DASHES:
+        return None
     right = (j + 1, sent.end - 1)
-    if sum(not t.is_punct for t in doc[left[0] : left[1] + 1]) < 3:
-        return None  # "Tomorrow, he said, ...": too little before the cue to be part of what was said
+    words_left = sum(not t.is_punct for t in doc[left[0] : left[1] + 1])
+    clause_right = any(t.dep_ in ("nsubj", "nsubjpass") for t in doc[right[0] : right[1] + 1])
+    if words_left < 3 and not clause_right:
+        return None  # "Tomorrow, he said, without a word": too little around the cue to be what was said
     return [left, right]
+
+
+def _document_finding(verb: Token) -> bool:
+    """ "The poll showed Trump leading": what a poll, study or record shows or finds."""
+    subj = subject_of(verb)
+    return (
+        verb.lemma_.lower() in _EVIDENCE_VERBS
+        and subj is not None
+        and subj.lemma_.lower() in DOCUMENT_NOUNS - _RULE_NOUNS
+    )
 
 
 def _passive_position(verb: Token) -> list[tuple[int, int]] | None:
