@@ -400,3 +400,22 @@ def test_this_reporter_is_the_unnamed_writer(extractor):
     text = "Ray Halbritter led the campaign. As this reporter revealed, Halbritter is not a member of the tribe."
     q = by_mention(extractor.extract(text, "tr"), "this reporter")
     assert q.speaker is None and q.speaker_type == "unnamed"
+
+
+def test_party_state_tag_gives_the_state_of_a_role(extractor):
+    text = (
+        "Sen. Ann Cole, D-Ohio, spoke first. Sen. Marco Rubio, R-Fla., spoke on Fox News on Monday.\n\n"
+        "Sen. Ann Cole then spoke again.\n\n"
+        "\u201cThe speech will not calm anyone,\u201d the Florida senator said."
+    )
+    assert by_mention(extractor.extract(text, "st"), "the Florida senator").speaker == "Marco Rubio"
+
+
+def test_the_poll_is_the_one_released_earlier_by_a_named_group(extractor):
+    text = (
+        "Trump lost ground in Florida, according to a poll of 400 voters released on Friday by Latino Decisions.\n\n"
+        "The race is close.\n\nThe governor spoke on Monday.\n\n"
+        "Cuban Americans, 82 percent of whom view Trump unfavorably according to the poll, matter a great deal."
+    )
+    quotes = extractor.extract(text, "pl")
+    assert by_mention(quotes, "the poll").speaker == "Latino Decisions"

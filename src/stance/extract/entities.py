@@ -35,6 +35,7 @@ from stance.extract.lexicon import (
     NICKNAMES,
     ORG_NOUNS,
     ROLE_NOUNS,
+    STATE_ABBREVIATIONS,
     TITLES,
     UTTERANCE_NOUNS,
 )
@@ -53,6 +54,7 @@ _QUANTITY_HEADS = {"percent", "%", "majority", "minority", "half", "third", "qua
 _QUANTITY_HEADS |= {"several", "all", "others", "both", "dozens", "hundreds", "thousands", "millions", "number"}
 SAID_NOUNS = DOCUMENT_NOUNS | UTTERANCE_NOUNS  # a document or utterance speaks for its author
 _AGE = re.compile(r"^\(?\d{1,3}\)?$")
+_PARTY_STATE = re.compile(r"\b[RDI]-([A-Z][A-Za-z.]{1,5})")
 
 
 def role_word(word: str) -> str | None:
@@ -426,6 +428,11 @@ class EntityLayer:
             tok = art.token_at(p.start)
             after = doc[tok.i : min(len(doc), tok.i + len(p.name.split()) + 6)].text if tok is not None else ""
             context = f"{p.role or ''} {after}".lower()
+            # "Sen. Marco Rubio, R-Fla.": the state of a party-state tag, for "the Florida senator"
+            for abbr in _PARTY_STATE.findall(after):
+                state = STATE_ABBREVIATIONS.get(abbr.replace(".", "").lower())
+                if state:
+                    context += f" {state}"
             for key in {role_word(w) for w in re.findall(r"[\w.-]+", p.role or "")} - {None}:
                 self.roles.setdefault(key, []).append((p.start, p, context))  # type: ignore[index]
 

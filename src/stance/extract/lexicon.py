@@ -303,3 +303,21 @@ MEDIA_NAME_WORDS = frozenset(
     cnn fox msnbc nbc abc cbs bbc npr politico breitbart axios bloomberg economist atlantic hill
     """.split()
 )
+
+# US states by the abbreviations of a party-state tag ("Sen. Marco Rubio, R-Fla." is "the Florida senator"):
+# AP style and postal codes.
+STATE_ABBREVIATIONS = {
+    **{a: n for n, abbrs in {
+        "alabama": "ala al", "alaska": "ak", "arizona": "ariz az", "arkansas": "ark ar", "california": "calif ca",
+        "colorado": "colo co", "connecticut": "conn ct", "delaware": "del de", "florida": "fla fl", "georgia": "ga",
+        "hawaii": "hi", "idaho": "id", "illinois": "ill il", "indiana": "ind in", "iowa": "ia", "kansas": "kan ks",
+        "kentucky": "ky", "louisiana": "la", "maine": "me", "maryland": "md", "massachusetts": "mass ma",
+        "michigan": "mich mi", "minnesota": "minn mn", "mississippi": "miss ms", "missouri": "mo",
+        "montana": "mont mt", "nebraska": "neb ne", "nevada": "nev nv", "new hampshire": "nh", "new jersey": "nj",
+        "new mexico": "nm", "new york": "ny", "north carolina": "nc", "north dakota": "nd", "ohio": "oh",
+        "oklahoma": "okla ok", "oregon": "ore or", "pennsylvania": "pa", "rhode island": "ri",
+        "south carolina": "sc", "south dakota": "sd", "tennessee": "tenn tn", "texas": "tex tx", "utah": "ut",
+        "vermont": "vt", "virginia": "va", "washington": "wash wa", "west virginia": "wva wv",
+        "wisconsin": "wis wi", "wyoming": "wyo wy",
+    }.items() for a in abbrs.split()}
+}  # fmt: skip

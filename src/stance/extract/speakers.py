@@ -304,19 +304,9 @@ class EntityAttributor:
             while first - 1 >= mention.start and _is_name(art.doc[first - 1]):
                 first -= 1
             return art.doc[first : names[-1].i + 1].text
-        # "a survey by Edison Research", and through a participle: "a report released by the Pew Research Center",
-        # "a statement issued by the Vatican", "a letter posted on the Sierra Club's website"
-        preps = [t for t in head.rights if t.lower_ in ("by", "from")]
-        for verb in (t for t in head.rights if t.dep_ == "acl" and t.tag_ == "VBN"):
-            preps += [t for t in verb.children if t.dep_ in ("agent", "prep") and t.lower_ in ("by", "from", "on")]
-        for tok in preps:
-            obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
-            if obj is None:
-                continue
-            # "on the website GunBroker.com": the name right after the noun is the place too (parsed apart)
-            ents = [e for e in art.ents if e.label_ in _PUBLISHER_LABELS and obj.left_edge.i <= e.start <= obj.i + 1]
-            if ents:
-                return index.layer.owner_name(ents[0], head)
+        publisher = self._publisher(art, head, index)
+        if publisher:
+            return publisher
         if mention[0].lower_ in ("the", "this", "that"):
             return index.layer.latest_owned(head.lemma_.lower(), head.idx)
         return None
@@ -358,11 +348,30 @@ class EntityAttributor:
                 return name, role, kind
         return None
 
+    def _publisher(self, art: Article, head: Token, index: _Index) -> str | None:
+        """ "a survey by Edison Research", and through a participle: "a report released by the Pew Research
+        Center", "a statement issued by the Vatican", "a letter posted on the Sierra Club's website"."""
+        preps = [t for t in head.rights if t.lower_ in ("by", "from")]
+        # "a poll of 400 voters released by Latino Decisions": the participle may hang on the "of" object
+        nouns = [head] + [o for p in head.rights if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]
+        for verb in (t for noun in nouns for t in noun.rights if t.dep_ == "acl" and t.tag_ == "VBN"):
+            preps += [t for t in verb.children if t.dep_ in ("agent", "prep") and t.lower_ in ("by", "from", "on")]
+        for tok in preps:
+            obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+            if obj is None:
+                continue
+            # "on the website GunBroker.com": the name right after the noun is the place too (parsed apart)
+            ents = [e for e in art.ents if e.label_ in _PUBLISHER_LABELS and obj.left_edge.i <= e.start <= obj.i + 1]
+            if ents:
+                return index.layer.owner_name(ents[0], head)
+        return None
+
     def _earlier_author(
         self, art: Article, mention: Span, head: Token, index: _Index
     ) -> tuple[str | None, str | None, str] | None:
         """ "The ads ask ...", after "The group is also running full-page ads": a definite document is the one
-        put out before, in this or the previous paragraph, by the subject of a publishing verb ("run", "air",
+        put out before by the publisher named with it ("A poll of Latino voters released on Friday by Latino
+        Decisions"), or, in this or the previous paragraph, by the subject of a publishing verb ("run", "air",
         "release", "post", ...) with the same noun as its object."""
         definite = ("the", "this", "these", "those")
         # the determiner may sit outside a mention cut by a quoted title: The “No Comparison” ad
@@ -375,10 +384,16 @@ class EntityAttributor:
         start = art.paragraphs[max(0, para - 1)][0]
         doc = art.doc
         for tok in reversed(doc[: head.i]):
+            if tok.lemma_.lower() != lemma:
+                continue
+            # "A poll ... released on Friday by Latino Decisions", anywhere before
+            publisher = self._publisher(art, tok, index)
+            if publisher:
+                return publisher, None, "person" if publisher in index.layer.people.last_by_name else "organization"
             if tok.idx < start:
-                break
+                continue  # a publishing verb only counts in this or the previous paragraph
             verb = tok.head
-            if tok.lemma_.lower() != lemma or tok.dep_ != "dobj" or verb.lemma_.lower() not in PUBLISH_VERBS:
+            if tok.dep_ != "dobj" or verb.lemma_.lower() not in PUBLISH_VERBS:
                 continue
             subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
             if subj is None and verb.dep_ == "conj":  # "founded the group and will air an ad"
