@@ -419,3 +419,12 @@ def test_the_poll_is_the_one_released_earlier_by_a_named_group(extractor):
     )
     quotes = extractor.extract(text, "pl")
     assert by_mention(quotes, "the poll").speaker == "Latino Decisions"
+
+
+def test_headline_surname_tagged_as_a_noun_is_the_person_named_in_full(extractor):
+    text = (
+        "Sanders: Endorsements prove Clinton 'candidate of the establishment.'\n\n"
+        "Bernie Sanders on Sunday said the endorsements show she is the candidate of the establishment."
+    )
+    q = next(q for q in extractor.extract(text, "hs") if q.cue == ":")
+    assert q.speaker == "Bernie Sanders"

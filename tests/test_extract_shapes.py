@@ -588,3 +588,9 @@ def test_say_whose_object_the_parser_gave_a_relative_clause(extractor):
 def test_gerund_and_trailing_report(extractor, text, content, cue):
     q = only(run(extractor, text), cue=cue)
     assert [text[a:b] for a, b in q.spans] == [content]
+
+
+def test_manner_of_speaking_verb_after_a_direct_quote(extractor):
+    text = "\u201cFrance will always be France,\u201d an angry Hollande retaliated."
+    q = only(run(extractor, text), type="direct")
+    assert q.cue == "retaliated" and q.speaker_mention == "an angry Hollande"

@@ -68,3 +68,10 @@ def test_further_item_files_join_the_set_and_an_id_given_twice_is_an_error(tmp_p
     extra.write_text(json.dumps(_item("1", "tune2", "role", 20)) + "\n")
     with pytest.raises(TableError, match="items_tune2.jsonl, line 1.*twice"):
         load_resolution_set(tmp_path, "tune2", "labels.jsonl")
+
+
+def test_names_compare_without_accents_or_punctuation(tmp_path):
+    _write(tmp_path, [_item("1", "tune", "surname", 0)], [{"item_id": "1", "expected": "Fran\u00e7ois Hollande"}])
+    rows = load_resolution_set(tmp_path, "tune", "labels.jsonl")
+    assert speaker_resolution(rows, {"a": [_quote(0, "Francois Hollande")]}, punctuation=True)["right"] == 1
+    assert speaker_resolution(rows, {"a": [_quote(0, "Francois Holland")]}, punctuation=True)["right"] == 0

@@ -19,6 +19,7 @@ import json
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,10 +356,11 @@ def load_speaker_fixture(path: str | Path) -> list[dict[str, Any]]:
 
 
 def _norm_name(name: str | None, punctuation: bool = False) -> str:
-    """A name compared ignoring case and runs of whitespace (with `punctuation`, ignoring punctuation and all
-    whitespace: "O'Hart" == "OHart", "Press-GfK" == "Press GfK")."""
+    """A name compared ignoring case and runs of whitespace (with `punctuation`, ignoring punctuation, accents and
+    all whitespace, as the annotators' agreement script does: "O'Hart" == "OHart", "François" == "Francois")."""
     text = name or ""
     if punctuation:
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
         return re.sub(r"[\W_]+", "", text).casefold()
     return " ".join(text.split()).casefold()
 

@@ -125,6 +125,7 @@ DIRECT_VERBS = SPEECH_VERBS | frozenset(
     """
     explain begin start go put ask wonder shout sigh laugh smile chuckle muse recall gush rave rant fume
     snap sneer taunt plead beg concede interject interrupt chime quote cite point press exhort implore marvel
+    retaliate scoff scold lecture counsel concur recount reminisce vent bristle
     """.split()
 )
 

@@ -185,7 +185,8 @@ class EntityAttributor:
                 if len(surname.split()) == 1 and people.fullest(surname, e.start_char) is not None:
                     persons = [e]
                     break
-        if not persons and head.pos_ == "PROPN" and not ents:
+        # (a headline's "Sanders:" may even be tagged a plural noun)
+        if not persons and not ents and (head.pos_ == "PROPN" or (head.is_title and len(mention) == 1)):
             # a surname the model did not tag at all: resolve it when the article names that person in full
             full = people.fullest(head.text, head.idx)
             if full is not None and len(full.name.split()) > 1:
