@@ -30,7 +30,9 @@ def _rows(path: Path) -> list[dict]:
 @pytest.fixture(scope="module")
 def items() -> list[dict]:
     """items.jsonl (tune and heldout halves) and any further set (items_tune2.jsonl)."""
-    return [row for path in [SET_DIR / "items.jsonl", *sorted(SET_DIR.glob("items_*.jsonl"))] for row in _rows(path)]
+    from show_items import item_files
+
+    return [row for path in item_files(SET_DIR / "items.jsonl") for row in _rows(path)]
 
 
 @pytest.fixture(scope="module")

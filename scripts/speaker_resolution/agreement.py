@@ -18,6 +18,9 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from show_items import item_files  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = ROOT / "data" / "speaker_resolution"
 KINDS = ("pronoun", "role", "surname", "group")
@@ -133,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--disagreements", action="store_true", help="also list the items whose names differ")
     args = parser.parse_args(argv)
     kinds = {}
-    for path in [args.items, *sorted(args.items.parent.glob("items_*.jsonl"))]:  # and any further set
+    for path in item_files(args.items):
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             kinds[row["item_id"]] = row["kind"]

@@ -18,10 +18,14 @@ from polnear_train import ROOT, read_text  # noqa: E402
 ITEMS = ROOT / "data" / "speaker_resolution" / "items.jsonl"
 
 
+def item_files(first: Path = ITEMS) -> list[Path]:
+    """The files that make up the set: items.jsonl, then any further set beside it (items_tune2.jsonl, ...)."""
+    return [first, *sorted(first.parent.glob("items_*.jsonl"))]
+
+
 def load_items() -> list[dict]:
-    """Every item of the set: items.jsonl, then any further set (items_tune2.jsonl, ...)."""
-    paths = [ITEMS, *sorted(ITEMS.parent.glob("items_*.jsonl"))]
-    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """Every item of the set, in file order."""
+    return [json.loads(line) for path in item_files() for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 PASS_B_PER_KIND = 14

@@ -38,7 +38,7 @@ from stance.extract.lexicon import (
     PERSON_PRONOUNS,
     PUBLISH_VERBS,
 )
-from stance.extract.people import Mentions, first_name_gender
+from stance.extract.people import Mentions, People, first_name_gender
 from stance.extract.people import Person as _Person
 
 __all__ = ["EntityAttributor", "clean_name", "role_key"]
@@ -70,17 +70,16 @@ class _Index:
     orgs_by_word: dict[str, tuple[list[int], list[Span]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, layer: EntityLayer, article: Article | None = None) -> _Index:
+    def build(cls, layer: EntityLayer, article: Article) -> _Index:
         orgs = layer.orgs
         by_word: dict[str, tuple[list[int], list[Span]]] = {}
         title_case: dict[int, bool] = {}  # paragraph -> is it a title-case headline
         for ent in orgs:
-            if article is not None:
-                para = article.paragraph_of(ent.start_char)
-                if para not in title_case:
-                    title_case[para] = _title_case_line(article.text[slice(*article.paragraphs[para])])
-                if title_case[para]:
-                    continue  # "Top Climate Group Will Run Ads ...": a headline's capitals fool the NER model
+            para = article.paragraph_of(ent.start_char)
+            if para not in title_case:
+                title_case[para] = _title_case_line(article.text[slice(*article.paragraphs[para])])
+            if title_case[para]:
+                continue  # "Top Climate Group Will Run Ads ...": a headline's capitals fool the NER model
             for word in set(ent.text.lower().split()):
                 ends, ents = by_word.setdefault(word, ([], []))
                 ends.append(ent.end_char)
@@ -88,12 +87,19 @@ class _Index:
         return cls(layer, Mentions(), orgs, [e.end_char for e in orgs], by_word)
 
 
+def _author_kind(name: str, people: People) -> str:
+    """A document's author or publisher is a person when the article names that person, else an organisation."""
+    return "person" if name in people.last_by_name else "organization"
+
+
+_TITLE_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+
+
 def _title_case_line(text: str) -> bool:
     """Is this paragraph five or more words, nearly all capitalised (a title-case headline)?"""
     words = [w for w in text.split() if w[:1].isalpha()]
-    small = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
-    capitalised = sum(w[0].isupper() for w in words if w.lower() not in small)
-    return len(words) >= 5 and capitalised >= 0.8 * sum(w.lower() not in small for w in words)
+    content = [w for w in words if w.lower() not in _TITLE_SMALL_WORDS]
+    return len(words) >= 5 and sum(w[0].isupper() for w in content) >= 0.8 * len(content)
 
 
 class EntityAttributor:
@@ -227,7 +233,7 @@ class EntityAttributor:
             # "the poll" after "an AP-GfK poll"); unnamed, it is nobody
             named = owner_name or self._named_document(art, mention, head, ents, index)
             if named:
-                return named, None, "person" if named in people.last_by_name else "organization"
+                return named, None, _author_kind(named, people)
             author = self._author(art, head, index) or self._earlier_author(art, mention, head, index)
             if author is not None:
                 return author
@@ -390,7 +396,7 @@ class EntityAttributor:
             # "A poll ... released on Friday by Latino Decisions", anywhere before
             publisher = self._publisher(art, tok, index)
             if publisher:
-                return publisher, None, "person" if publisher in index.layer.people.last_by_name else "organization"
+                return publisher, None, _author_kind(publisher, index.layer.people)
             if tok.idx < start:
                 continue  # a publishing verb only counts in this or the previous paragraph
             verb = tok.head

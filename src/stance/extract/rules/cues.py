@@ -31,8 +31,8 @@ def subject_of(verb: Token) -> Token | None:
                     return obj
     head = verb.head
     if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.i != head.i:
-        head = head.head  # "as they have taken to saying", "defended it by saying that ...": the subject of the verb
-        return next((c for c in head.children if c.dep_ in SUBJ_DEPS), None)
+        # "as they have taken to saying", "defended it by saying that ...": the subject of the verb
+        return next((c for c in head.head.children if c.dep_ in SUBJ_DEPS), None)
     if (
         verb.dep_ == "conj"
         and verb.lemma_.lower() in DIRECT_VERBS

@@ -238,10 +238,9 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
         gerund = next((c for c in children if c.dep_ == "xcomp" and c.tag_ == "VBG" and c.i == verb.i + 1), None)
         if gerund is not None and gerund.right_edge.i > gerund.i:
             return [(gerund.i, _extend_forward(art, verb, gerund.i, gerund.right_edge.i))], "ccomp"
-    if lemma in _EVIDENCE_VERBS:
-        subj = subject_of(verb)
+    if _document_finding(verb):
         dobj = _object_after(verb)
-        if subj is not None and dobj is not None and subj.lemma_.lower() in DOCUMENT_NOUNS - _RULE_NOUNS:
+        if dobj is not None:
             # "The poll showed Mr. Trump losing supporters ...": what a poll or record shows is its finding
             lo = dobj.left_edge.i
             return [(lo, _extend_forward(art, verb, lo, dobj.right_edge.i))], "ccomp"
@@ -411,15 +410,15 @@ def _comma_parenthetical(art: Article, verb: Token) -> list[tuple[int, int]] | N
     if lo - 1 <= sent.start or doc[lo - 1].text not in _DASHES or j >= sent.end:
         return None
     left = (sent.start, lo - 2)
+    words_left = sum(not t.is_punct for t in doc[left[0] : left[1] + 1])
     if doc[j].text in SENT_END and j == sent.end - 1:
         # "Eighty-four percent ... view of Trump, the poll found.": a trailing cue the parser hung on a noun
         if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in verb.children):
             return None
-        return [left] if sum(not t.is_punct for t in doc[left[0] : left[1] + 1]) >= 3 else None
+        return [left] if words_left >= 3 else None
     if j >= sent.end - 1 or doc[j].text not in _DASHES:
         return None
     right = (j + 1, sent.end - 1)
-    words_left = sum(not t.is_punct for t in doc[left[0] : left[1] + 1])
     clause_right = any(t.dep_ in ("nsubj", "nsubjpass") for t in doc[right[0] : right[1] + 1])
     if words_left < 3 and not clause_right:
         return None  # "Tomorrow, he said, without a word": too little around the cue to be what was said
