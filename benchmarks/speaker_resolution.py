@@ -1,6 +1,6 @@
 """Speaker resolution on the stand-off PolNeAR set: accuracy over all items and per kind, with the errors.
 
-    .venv/bin/python benchmarks/speaker_resolution.py DATA_DIR --half tune --labels labels_a_tune.jsonl
+    .venv/bin/python benchmarks/speaker_resolution.py DATA_DIR --half tune   # labels: labels_a_<half>.jsonl unless --labels
 
 DATA_DIR holds `items.jsonl` (item_id, file, half, kind, source/cue/content offsets into
 <text-dir>/<file>) and the labels file (item_id, expected full name or null, speaker_type). Names are
@@ -36,8 +36,10 @@ TEXT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "polnear" / "train" / "text
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", type=Path)
-    parser.add_argument("--half", default="tune", choices=["tune", "heldout", "tune2"])
-    parser.add_argument("--labels", default="labels_a_tune.jsonl", help="file name in DATA_DIR, or a path")
+    parser.add_argument("--half", default="tune", choices=["tune", "heldout", "tune2", "tune3"])
+    parser.add_argument(
+        "--labels", default=None, help="file name in DATA_DIR, or a path (default: labels_a_<half>.jsonl)"
+    )
     parser.add_argument("--text-dir", type=Path, default=TEXT_DIR)
     parser.add_argument(
         "--statements", type=Path, default=None, help="statement labels: file name in DATA_DIR, or a path"
@@ -46,7 +48,9 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    rows = load_resolution_set(args.data_dir, args.half, args.labels)
+    rows = load_resolution_set(args.data_dir, args.half, args.labels or f"labels_a_{args.half}.jsonl")
+    if not rows:
+        sys.exit(f"no labelled {args.half} items: check --labels against the half")
     files = sorted({row["file"] for row in rows})
     missing = [f for f in files if not (args.text_dir / f).is_file()]
     if missing:

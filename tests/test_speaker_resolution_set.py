@@ -29,7 +29,7 @@ def _rows(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def items() -> list[dict]:
-    """items.jsonl (tune and heldout halves) and any further set (items_tune2.jsonl)."""
+    """items.jsonl (tune and heldout halves) and any further set (items_tune2.jsonl, items_tune3.jsonl)."""
     from show_items import item_files
 
     return [row for path in item_files(SET_DIR / "items.jsonl") for row in _rows(path)]
@@ -47,10 +47,11 @@ def test_items_are_unique_balanced_and_split_by_article(items):
     kinds = Counter(it["kind"] for it in items)
     assert set(kinds) == set(KINDS)
     assert min(kinds.values()) >= 75
-    halves = {h: {it["file"] for it in items if it["half"] == h} for h in ("tune", "heldout", "tune2")}
-    assert halves["tune"] and halves["heldout"] and halves["tune2"]
+    halves = {h: {it["file"] for it in items if it["half"] == h} for h in ("tune", "heldout", "tune2", "tune3")}
+    assert all(halves.values())
     assert not halves["tune"] & halves["heldout"]
     assert not halves["tune2"] & (halves["tune"] | halves["heldout"])  # drawn from other articles
+    assert not halves["tune3"] & (halves["tune"] | halves["heldout"] | halves["tune2"])
     for half in halves:
         per_kind = Counter(it["kind"] for it in items if it["half"] == half)
         assert min(per_kind[k] for k in KINDS) >= 35, (half, per_kind)

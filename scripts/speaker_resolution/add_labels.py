@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from show_items import ITEMS  # noqa: E402
+from show_items import load_items  # noqa: E402
 
 TYPES = {"person", "organization", "group", "document", "unnamed"}
 
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--annotator", required=True)
     parser.add_argument("--pass", dest="pass_", required=True)
     args = parser.parse_args()
-    known = {json.loads(line)["item_id"] for line in ITEMS.read_text(encoding="utf-8").splitlines()}
+    known = {item["item_id"] for item in load_items()}  # items.jsonl and every further items_*.jsonl
     labels: dict[str, dict] = {}
     if args.out.exists():
         for line in args.out.read_text(encoding="utf-8").splitlines():

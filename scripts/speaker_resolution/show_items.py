@@ -58,7 +58,7 @@ def marked(text: str, items: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=("tune", "heldout", "tune2"))
+    parser.add_argument("--half", choices=("tune", "heldout", "tune2", "tune3"))
     parser.add_argument("--articles", default=":", help="python slice over the half's articles, e.g. 0:3")
     parser.add_argument("--ids", nargs="*")
     parser.add_argument("--pass-b", action="store_true", help="only the fixed pass-B sample (see pass_b_ids)")

@@ -35,7 +35,7 @@ def window(text: str, item: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=("tune", "heldout", "tune2"))
+    parser.add_argument("--half", choices=("tune", "heldout", "tune2", "tune3"))
     parser.add_argument("--ids", nargs="*")
     args = parser.parse_args()
     items = load_items()
