@@ -262,6 +262,27 @@ def test_open_cues_can_be_switched_off():
     assert RuleExtractor(open_cues=False).open_cues is False
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        # phrasal dismissals: the parser hangs the object on the particle ("off" as a particle or a preposition)
+        ("The White House waved off the criticism as old news.", "the criticism as old news", "White House"),
+        ("For now, the ministry waves off the delay as having minimal impact.", "the delay as having minimal impact", None),
+        ("Senator Ruth Ames shrugged off the poll.", "the poll", "Ruth Ames"),
+        ("Ana Ruiz laughed off the suggestion that she would quit.", "the suggestion that she would quit", "Ana Ruiz"),
+    ],
+)  # fmt: skip
+def test_phrasal_dismissals_are_stated_positions(extractor, text, content, speaker):
+    q = only(run(extractor, text), type="indirect")
+    assert q.text == content
+    assert q.speaker == speaker
+
+
+@pytest.mark.parametrize("text", ["She waved at the crowd.", "He waved to reporters as he left the court."])
+def test_a_wave_without_its_particle_reports_nothing(extractor, text):
+    assert [q for q in run(extractor, text) if q.type == "indirect"] == []
+
+
 def test_headline_name_colon_is_an_attribution(extractor):
     text = "Maria Lopez: The Budget Deal Is a Betrayal of Workers\n\nThe council met on Monday."
     q = only(run(extractor, text), cue=":")

@@ -120,6 +120,17 @@ OBJECT_VERBS = frozenset(
     """.split()
 )
 
+# Phrasal verbs that mean "dismiss" (verb lemma -> particles): "waved off the criticism as old news", "brushed
+# aside the report", "shrugged off the poll". Dismissal is the stance many articles are written about, and the
+# verb alone ("wave", "brush") reports nothing, so the pair is read as "dismiss".
+DISMISS_PHRASAL = {
+    "wave": {"off", "away", "aside"},
+    "brush": {"off", "aside"},
+    "shrug": {"off"},
+    "laugh": {"off"},
+    "swat": {"away", "aside"},
+}
+
 # Direct-quote cues: any verb a writer puts next to a quotation to attribute it.
 DIRECT_VERBS = SPEECH_VERBS | frozenset(
     """

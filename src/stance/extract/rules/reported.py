@@ -20,6 +20,7 @@ from spacy.tokens import Token
 from stance.extract.base import Article, Candidate
 from stance.extract.lexicon import (
     CLAUSE_VERBS,
+    DISMISS_PHRASAL,
     DOCUMENT_NOUNS,
     INTENT_VERBS,
     NOT_CUE_VERBS,
@@ -75,11 +76,28 @@ _DOBJ_ONLY_VERBS = {"criticize", "criticise", "slam", "blast", "condemn", "denou
 _COMPARE_VERBS = {"compare", "liken", "equate", "contrast"}
 
 
+def cue_lemma(verb: Token) -> str:
+    """The verb's lemma, or "dismiss" for a phrasal dismissal ("waved off", "brushed aside", "shrugged off")."""
+    lemma = verb.lemma_.lower()
+    return "dismiss" if _dismiss_particle(verb) is not None else lemma
+
+
+def _dismiss_particle(verb: Token) -> Token | None:
+    """The "off" of "waved off": the parser makes it a particle, a preposition or (for "away") an adverb."""
+    particles = DISMISS_PHRASAL.get(verb.lemma_.lower())
+    if not particles:
+        return None
+    return next(
+        (c for c in verb.children if c.i > verb.i and c.dep_ in ("prt", "prep", "advmod") and c.lower_ in particles),
+        None,
+    )
+
+
 def reported_speech(art: Article, tok: Token, settings: Settings) -> Candidate | None:
     """The reported speech whose cue is `tok` (a token outside quotation marks, not "according"), or None."""
     if not is_verb(tok):
         return None
-    lemma = tok.lemma_.lower()
+    lemma = cue_lemma(tok)
     if (
         lemma not in CLAUSE_VERBS
         and lemma not in OBJECT_VERBS
@@ -136,7 +154,7 @@ def _open_cue(verb: Token, open_cues: bool) -> bool:
     seriously"), or a stance verb with a plain object ("Trump also criticized Clinton")."""
     if not open_cues:
         return False
-    lemma = verb.lemma_.lower()
+    lemma = cue_lemma(verb)
     if lemma in NOT_CUE_VERBS or not verb.is_alpha:  # "WASHINGTON ― ...": a dateline dash tagged as a verb
         return False
     # a clause after it ("pointed out that ..."), else what the word lists say the verb takes
@@ -153,8 +171,12 @@ def _open_cue(verb: Token, open_cues: bool) -> bool:
 
 
 def _object_after(verb: Token) -> Token | None:
-    """The verb's direct object, when it follows the verb."""
-    return next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i), None)
+    """The verb's direct object, when it follows the verb ("waved off [the criticism]": the parser may hang it on
+    the particle)."""
+    dobj = next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i), None)
+    if dobj is None and (particle := _dismiss_particle(verb)) is not None:
+        dobj = next((c for c in particle.children if c.dep_ == "pobj"), None)
+    return dobj
 
 
 def _prep_object(verb: Token) -> Token | None:
@@ -189,7 +211,7 @@ def _intent_xcomp(verb: Token) -> Token | None:
 def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[tuple[int, int]], str] | None:
     """Token ranges [lo, hi] of the reported content of a cue verb, and how they were found."""
     doc = art.doc
-    lemma = verb.lemma_.lower()
+    lemma = cue_lemma(verb)
     children = list(verb.children)
     for child in children:
         if child.dep_ == "ccomp" and small_clause(child) and not _document_finding(verb):
@@ -293,7 +315,7 @@ def _content_range(art: Article, verb: Token, settings: Settings) -> tuple[list[
         dobj = _object_after(verb)
         if dobj is not None:
             # "rubbished Trump's claim" parsed as two objects ("Trump", "claim"): the position runs to the last
-            hi = max(c.right_edge.i for c in children if c.dep_ == "dobj" and c.i > verb.i)
+            hi = max([dobj.right_edge.i] + [c.right_edge.i for c in children if c.dep_ == "dobj" and c.i > verb.i])
             if lemma in _COMPARE_VERBS:  # "compared abortion to the Holocaust": the comparison is the position
                 hi = max(
                     [hi]
