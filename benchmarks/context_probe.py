@@ -30,8 +30,9 @@ from stance.config import PROJECT_ROOT  # noqa: E402
 from stance.data import as_frame, load_dataset  # noqa: E402
 from stance.modeling.base_models import mpnet_dir  # noqa: E402
 from stance.modeling.checkpoints import minilm_dir  # noqa: E402
-from stance.modeling.inputs import input_pairs  # noqa: E402
+from stance.modeling.inputs import input_pairs, token_batches  # noqa: E402
 from stance.modeling.metrics import classification_metrics, label_ids  # noqa: E402
+from stance.modeling.pooling import masked_mean  # noqa: E402
 
 ENCODERS = {"mpnet": lambda: mpnet_dir(PROJECT_ROOT), "minilm": minilm_dir}
 # the quote alone (the baseline); the (quote, context) pair as `text_context` feeds it; the quote's and the
@@ -40,25 +41,26 @@ MODES = ("text", "text_context", "text+context")
 
 
 @torch.inference_mode()
-def embed(folder: Path, frame, mode: str, max_length: int, batch_size: int = 32) -> np.ndarray:
-    """Masked mean of the last hidden states, batches sorted by length (what the models were trained for)."""
-    if mode == "text+context":
-        quote = embed(folder, frame, "text", max_length, batch_size)
-        context = embed(folder, frame.assign(text=frame["context"].fillna("")), "text", max_length, batch_size)
-        return np.concatenate([quote, context], axis=1)
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    model = AutoModel.from_pretrained(folder).eval()
-    first, second = input_pairs(frame, mode)
-    encoded = tokenizer(first, second, truncation=True, max_length=max_length)
-    order = np.argsort([len(ids) for ids in encoded["input_ids"]])
+def embed(tokenizer, model, first: list[str], second: list[str] | None, max_length: int, batch_size: int = 32):
+    """Masked mean of the last hidden states (what the models were trained for), in batches sorted by length."""
     out = np.zeros((len(first), model.config.hidden_size), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size]
-        batch = tokenizer.pad({"input_ids": [encoded["input_ids"][i] for i in rows]}, return_tensors="pt")
-        hidden = model(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        out[rows] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).numpy()
+    names = ("input_ids", "attention_mask")  # no segment ids: the pair is read as the plain encoder reads it
+    for rows, batch in token_batches(
+        tokenizer, first, second, max_length, batch_size, names, window=max(len(first), 1)
+    ):
+        tensors = {name: torch.from_numpy(array) for name, array in batch.items()}
+        out[rows] = masked_mean(model(**tensors).last_hidden_state, tensors["attention_mask"]).numpy()
     return out
+
+
+def split_features(tokenizer, model, frame, mode: str, max_length: int, quote: np.ndarray | None) -> np.ndarray:
+    """One split's features for an input mode; `quote` is the split's "text" features when already computed."""
+    if mode == "text+context":
+        context = embed(
+            tokenizer, model, *input_pairs(frame.assign(text=frame["context"].fillna("")), "text"), max_length
+        )
+        return np.concatenate([quote, context], axis=1)
+    return embed(tokenizer, model, *input_pairs(frame, mode), max_length)
 
 
 def probe(features: dict[str, np.ndarray], splits: dict, labels: list[str], seed: int) -> dict:
@@ -98,10 +100,17 @@ def main() -> None:
     result = {"rows": {name: len(frame) for name, frame in splits.items()}, "runs": []}
     for encoder in args.encoder or ["mpnet"]:
         folder = Path(ENCODERS[encoder]())
+        tokenizer, model = AutoTokenizer.from_pretrained(folder), AutoModel.from_pretrained(folder).eval()
+        quote: dict[str, np.ndarray] = {}  # "text" runs first; "text+context" reuses its quote features
         for mode in MODES:
             started = time.perf_counter()
-            features = {name: embed(folder, frame, mode, args.max_length) for name, frame in splits.items()}
-            row = {"encoder": encoder, "input": mode, **probe(features, splits, labels, args.seed)}
+            x = {
+                name: split_features(tokenizer, model, frame, mode, args.max_length, quote.get(name))
+                for name, frame in splits.items()
+            }
+            if mode == "text":
+                quote = x
+            row = {"encoder": encoder, "input": mode, **probe(x, splits, labels, args.seed)}
             row["seconds"] = round(time.perf_counter() - started, 1)
             result["runs"].append(row)
             print(json.dumps(row), flush=True)

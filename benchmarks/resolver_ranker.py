@@ -34,12 +34,12 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from stance.config import CONF_DIR, PROJECT_ROOT  # noqa: E402
 from stance.extract.entities import role_key  # noqa: E402
 from stance.extract.evaluate import _norm_name, load_resolution_set, load_statement_labels  # noqa: E402
+from stance.extract.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS  # noqa: E402
 from stance.extract.people import first_name_gender, surname_key  # noqa: E402
 from stance.extract.pipeline import build_extractor  # noqa: E402
 from stance.extract.speakers import EntityAttributor  # noqa: E402
 
 TEXT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "polnear" / "train" / "text"
-MALE, FEMALE = {"he", "his", "him", "himself"}, {"she", "her", "hers", "herself"}
 PLURAL = {"they", "their", "them", "we", "our"}
 KINDS = ("pronoun", "role", "surname")
 NONE = "<none>"
@@ -92,7 +92,7 @@ def features(seen: Seen, cand) -> dict[str, dict[str, float]]:
     sent_start = head.sent.start_char
     prev_sent_start = doc[head.sent.start - 1].sent.start_char if head.sent.start > 0 else sent_start
     low = head.lower_
-    gender = "m" if low in MALE else "f" if low in FEMALE else None
+    gender = "m" if low in MALE_PRONOUNS else "f" if low in FEMALE_PRONOUNS else None
     plural = low in PLURAL
     kind = _kind_of(cand, head)
     mention_words = {w.lower().strip(".,'’s") for w in doc.text[cand.speaker[0] : cand.speaker[1]].split()}
@@ -148,7 +148,7 @@ def features(seen: Seen, cand) -> dict[str, dict[str, float]]:
 
 
 def _kind_of(cand, head) -> str:
-    if head.lower_ in MALE | FEMALE | PLURAL or head.pos_ == "PRON":
+    if head.lower_ in MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL or head.pos_ == "PRON":
         return "pronoun"
     if head.pos_ == "PROPN":
         return "surname"

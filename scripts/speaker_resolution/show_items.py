@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from polnear_train import ROOT, read_text  # noqa: E402
 
 ITEMS = ROOT / "data" / "speaker_resolution" / "items.jsonl"
+HALVES = ("tune", "heldout", "tune2", "tune3")  # the sets of items*.jsonl, by their `half` field
 
 
 def item_files(first: Path = ITEMS) -> list[Path]:
@@ -58,7 +59,7 @@ def marked(text: str, items: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=("tune", "heldout", "tune2", "tune3"))
+    parser.add_argument("--half", choices=HALVES)
     parser.add_argument("--articles", default=":", help="python slice over the half's articles, e.g. 0:3")
     parser.add_argument("--ids", nargs="*")
     parser.add_argument("--pass-b", action="store_true", help="only the fixed pass-B sample (see pass_b_ids)")

@@ -3,7 +3,7 @@
 The statement label says whether an item's Content renders what its Source said or wrote, i.e. whether the
 item is a quotation at all (see the README's "Statement label"). Annotators see only the article text around
 the item, never the extractor's output or the name labels. Markers as in show_items.py.
-Usage: python scripts/speaker_resolution/show_statements.py [--half tune|heldout|tune2] [--ids sr-0001 ...]
+Usage: python scripts/speaker_resolution/show_statements.py [--half tune|heldout|tune2|tune3] [--ids sr-0001 ...]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from polnear_train import read_text  # noqa: E402
-from show_items import load_items, marked  # noqa: E402
+from show_items import HALVES, load_items, marked  # noqa: E402
 
 CONTEXT = 300  # characters of text kept on each side of the item, cut at a paragraph break when one is nearer
 
@@ -35,7 +35,7 @@ def window(text: str, item: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=("tune", "heldout", "tune2", "tune3"))
+    parser.add_argument("--half", choices=HALVES)
     parser.add_argument("--ids", nargs="*")
     args = parser.parse_args()
     items = load_items()

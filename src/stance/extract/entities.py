@@ -29,9 +29,11 @@ from stance.extract.lexicon import (
     DOCUMENT_NOUNS,
     EPITHET_NOUNS,
     FEMALE_NAMES,
+    FEMALE_PRONOUNS,
     GROUP_NOUNS,
     HONORIFICS,
     MALE_NAMES,
+    MALE_PRONOUNS,
     NICKNAMES,
     ORG_NOUNS,
     ROLE_NOUNS,
@@ -48,8 +50,6 @@ _ROLE_GROUPS = {
     "gen": "general", "general": "general", "rev": "reverend", "reverend": "reverend",
 }  # fmt: skip
 _HONORIFIC_GENDER = {k: (0 if v == "m" else 1) for k, v in HONORIFICS.items()}
-_MALE = {"he", "him", "his", "himself"}
-_FEMALE = {"she", "her", "hers", "herself"}
 _QUANTITY_HEADS = {"percent", "%", "majority", "minority", "half", "third", "quarter", "most", "many", "some", "few"}
 _QUANTITY_HEADS |= {"several", "all", "others", "both", "dozens", "hundreds", "thousands", "millions", "number"}
 SAID_NOUNS = DOCUMENT_NOUNS | UTTERANCE_NOUNS  # a document or utterance speaks for its author
@@ -249,10 +249,10 @@ def _genders(art: Article, people: list[Person]) -> dict[str, str]:
             for nxt in doc[tok.i + 1 : tok.sent.end]:
                 if nxt.dep_ in ("dobj", "dative") and nxt.head.i == tok.head.i:
                     break  # "Smith scolded him": an object of the subject's own verb is someone else
-                if nxt.lower_ in _MALE:
+                if nxt.lower_ in MALE_PRONOUNS:
                     votes[key][0] += 1
                     break
-                if nxt.lower_ in _FEMALE:
+                if nxt.lower_ in FEMALE_PRONOUNS:
                     votes[key][1] += 1
                     break
                 if nxt.pos_ == "PROPN" and nxt.ent_type_ == "PERSON":

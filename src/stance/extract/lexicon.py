@@ -171,6 +171,9 @@ ROLE_NOUNS = frozenset(
 # Pronouns that refer to one person (speaker type person).
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "me"})
 GROUP_PRONOUNS = frozenset({"they", "we", "them", "us", "it", "you", "who", "which", "that"})
+# Pronouns that say the person's gender (a pronoun agrees with a man's or a woman's name).
+MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
+FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
 
 # Phrases that mean "no quote here" when they are the only content.
 NO_COMMENT_PATTERNS = (

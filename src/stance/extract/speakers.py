@@ -31,8 +31,10 @@ from stance.extract.entities import (
 )
 from stance.extract.lexicon import (
     AUTHOR_VERBS,
+    FEMALE_PRONOUNS,
     GENERIC_ORG_NOUNS,
     GROUP_PRONOUNS,
+    MALE_PRONOUNS,
     MEDIA_NAME_WORDS,
     MEDIA_NOUNS,
     PERSON_PRONOUNS,
@@ -46,8 +48,6 @@ __all__ = ["EntityAttributor", "clean_name", "role_key"]
 _ORG_LABELS = {"ORG", "NORP", "GPE", "FAC"}
 _NARRATOR_NOUNS = {"reporter", "writer", "author", "correspondent", "columnist", "journalist"}
 _PUBLISHER_LABELS = {"ORG", "PERSON", "GPE", "NORP", "FAC"}  # who a document may be by or from
-_MALE = {"he", "him", "his", "himself"}
-_FEMALE = {"she", "her", "hers", "herself"}
 _POSSESSIVE = {"his": "he", "her": "she", "hers": "she", "their": "they", "its": "it"}
 _PLURAL = {"they", "them", "their"}
 _STRIP_EDGE = re.compile(r"^(?:the|a|an)\s+|['’]s$", re.IGNORECASE)
@@ -455,7 +455,7 @@ class EntityAttributor:
         (a speaker before a subject at the same offset)."""
         pos = head.idx
         para = art.paragraph_of(pos)
-        gender = "m" if head.lower_ in _MALE else "f" if head.lower_ in _FEMALE else None
+        gender = "m" if head.lower_ in MALE_PRONOUNS else "f" if head.lower_ in FEMALE_PRONOUNS else None
 
         def fits(person: _Person) -> bool:
             # a first name says more than the surname's gender ("Melania Trump" where "Mr. Trump" is a man)

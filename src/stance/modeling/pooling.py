@@ -20,6 +20,13 @@ HEAD_FILE = "mean_pool_head.safetensors"
 HEAD_CONFIG = "mean_pool_head.json"
 
 
+def masked_mean(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The average of the token vectors the mask keeps (padding left out): how sentence-embedding checkpoints are
+    read."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-6)
+
+
 class MeanPoolClassifier(nn.Module):
     """Encoder → masked mean of the last hidden states → dropout → linear layer."""
 
@@ -55,9 +62,7 @@ class MeanPoolClassifier(nn.Module):
             attention_mask = torch.ones_like(input_ids)
         kwargs = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kwargs).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-6)
-        logits = self.classifier(self.dropout(pooled))
+        logits = self.classifier(self.dropout(masked_mean(hidden, attention_mask)))
         loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)
 

@@ -78,8 +78,7 @@ _COMPARE_VERBS = {"compare", "liken", "equate", "contrast"}
 
 def cue_lemma(verb: Token) -> str:
     """The verb's lemma, or "dismiss" for a phrasal dismissal ("waved off", "brushed aside", "shrugged off")."""
-    lemma = verb.lemma_.lower()
-    return "dismiss" if _dismiss_particle(verb) is not None else lemma
+    return "dismiss" if _dismiss_particle(verb) is not None else verb.lemma_.lower()
 
 
 def _dismiss_particle(verb: Token) -> Token | None:
